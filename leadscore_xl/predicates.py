@@ -1,0 +1,123 @@
+"""When a rule fires: one predicate per rule, on a whole column or on one cell.
+
+The column form works on a :class:`~leadscore_xl.table.Column`: numbers with numpy,
+text once per distinct label, broadcast with the column's codes. The cell form works
+on ``cell_parts(value)`` for the per-row ``LEADSCORE`` path. Both implement the same
+rules, and the property tests check that they agree:
+
+* a blank cell (or an error value) fires only ``is blank``;
+* text is compared trimmed and case-insensitively, numbers numerically;
+* ``<>`` and ``not in`` fire on every non-blank cell that does not match;
+* dates are Excel serials; ``within N days`` fires when ``0 <= as-of - day <= N``,
+  counting whole days.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+
+import numpy as np
+
+from .rules import Rule
+from .table import Column
+
+__all__ = ["cell_test", "column_mask", "whole_days"]
+
+CellTest = Callable[[float, "str | None", float], bool]
+
+
+def whole_days(as_of: float, day: np.ndarray | float) -> np.ndarray | float:
+    """Age in whole days of an event (a serial) at the as-of date."""
+    return math.floor(as_of) - np.floor(day)
+
+
+def _text_test(rule: Rule) -> Callable[[str], bool] | None:
+    keys, subs = rule.operand.keys, rule.operand.subs
+    if rule.op in ("=", "in"):
+        return keys.__contains__
+    if rule.op in ("<>", "not in"):
+        return lambda k: k not in keys
+    if rule.op == "contains":
+        return lambda k: any(s in k for s in subs)
+    return None
+
+
+def _number_mask(rule: Rule, x: np.ndarray, as_of: float) -> np.ndarray | None:
+    nums = rule.operand.numbers
+    op = rule.op
+    with np.errstate(invalid="ignore"):
+        if op in ("=", "in"):
+            return (x == nums[0]) if len(nums) == 1 else np.isin(x, nums) if nums else None
+        if op in ("<>", "not in"):
+            present = ~np.isnan(x)
+            return present & ~np.isin(x, nums) if nums else present
+        if op == ">":
+            return x > nums[0]
+        if op == ">=":
+            return x >= nums[0]
+        if op == "<":
+            return x < nums[0]
+        if op == "<=":
+            return x <= nums[0]
+        if op == "between":
+            return (x >= nums[0]) & (x <= nums[1])
+        if op == "within":
+            age = whole_days(as_of, x)
+            return (age >= 0) & (age <= nums[0])
+    return None
+
+
+def column_mask(rule: Rule, col: Column, as_of: float) -> np.ndarray:
+    """Where the rule fires on a whole column."""
+    if rule.op == "is blank":
+        return ~col.present
+    if rule.op == "is not blank":
+        return col.present
+    mask = None
+    if col.num is not None:
+        mask = _number_mask(rule, col.num, as_of)
+    test = _text_test(rule)
+    if col.codes is not None and test is not None:
+        per_label = np.fromiter(map(test, col.keys), dtype=bool, count=len(col.keys))
+        text_mask = np.append(per_label, False)[col.codes]  # code -1 -> the False at the end
+        mask = text_mask if mask is None else mask | text_mask
+    return np.zeros(len(col), dtype=bool) if mask is None else mask
+
+
+def cell_test(rule: Rule) -> CellTest:
+    """A function ``(number, text key, as_of) -> fires`` for one cell."""
+    op, nums = rule.op, rule.operand.numbers
+    if op == "is blank":
+        return lambda x, k, a: k is None and x != x
+    if op == "is not blank":
+        return lambda x, k, a: k is not None or x == x
+    text = _text_test(rule)
+    number = _number_test(op, nums)
+    if text is None:
+        return lambda x, k, a: k is None and number(x, a)
+    return lambda x, k, a: text(k) if k is not None else number(x, a)
+
+
+def _number_test(op: str, nums: tuple[float, ...]) -> Callable[[float, float], bool]:
+    if op in ("=", "in"):
+        wanted = frozenset(nums)
+        return lambda x, a: x in wanted
+    if op in ("<>", "not in"):
+        unwanted = frozenset(nums)
+        return lambda x, a: x == x and x not in unwanted
+    if op == "within":
+        days = nums[0] if nums else math.nan
+        return lambda x, a: x == x and 0 <= math.floor(a) - math.floor(x) <= days
+    if op == "contains":
+        return lambda x, a: False
+    low = nums[0]
+    if op == "between":
+        high = nums[1]
+        return lambda x, a: low <= x <= high
+    return {
+        ">": lambda x, a: x > low,
+        ">=": lambda x, a: x >= low,
+        "<": lambda x, a: x < low,
+        "<=": lambda x, a: x <= low,
+    }[op]

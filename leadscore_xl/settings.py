@@ -1,0 +1,207 @@
+"""The Settings sheet: key/value pairs for bands, caps, score range, as-of date and more.
+
+=====================  ==========================  ===================================
+Setting                Value                       Meaning
+=====================  ==========================  ===================================
+Score min / Score max  0 / 100                     the total is clamped to this range
+Cap <group>            ``60`` or ``-10; 60``       group maximum, or minimum; maximum
+Band <anything>        ``65; High value; Sales``   from score; grade; route
+As-of date             a date (blank = today)      pins time decay and recency rules
+Fit group              Fit                         group giving the letter A-D
+Engagement group       Engagement                  group giving the number 1-4
+Fit cuts               ``45; 30; 15``              A from 45, B from 30, C from 15
+Engagement cuts        ``30; 20; 10``              1 from 30, 2 from 20, 3 from 10
+Disqualified route     Disqualified                route forced by a Disqualify rule
+=====================  ==========================  ===================================
+
+Keys are matched trimmed and case-insensitively. Keys this module does not know (the
+model's options, the outcome column ...) are kept in :attr:`Settings.values` for the
+modules that read them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import lru_cache
+from typing import Any
+
+from .dates import resolve_as_of
+from .errors import SettingsError, quote
+from .table import as_rows, is_blank, norm
+
+__all__ = ["Band", "DEFAULT_BANDS", "ScoringConfig", "Settings", "parse_number_list", "read_settings"]
+
+
+@dataclass(frozen=True)
+class Band:
+    """Scores from ``min_score`` up get this grade and route."""
+
+    min_score: float
+    grade: str
+    route: str
+
+
+DEFAULT_BANDS: tuple[Band, ...] = (
+    Band(65.0, "High value", "Sales"),
+    Band(50.0, "MQL", "Sales"),
+    Band(20.0, "Nurture", "Marketing nurture"),
+    Band(-math.inf, "Cold", "Marketing"),
+)
+UNSCORED = "UNSCORED"
+
+
+@dataclass(frozen=True)
+class ScoringConfig:
+    """Everything besides the rules that turns points into a score, grade and route."""
+
+    score_min: float = 0.0
+    score_max: float = 100.0
+    caps: Mapping[str, tuple[float, float]] = field(default_factory=dict)
+    bands: tuple[Band, ...] = DEFAULT_BANDS
+    as_of: float | None = None
+    fit_group: str = "Fit"
+    engagement_group: str = "Engagement"
+    fit_cuts: tuple[float, ...] = (45.0, 30.0, 15.0)
+    engagement_cuts: tuple[float, ...] = (30.0, 20.0, 10.0)
+    disqualified_route: str = "Disqualified"
+
+    def cap(self, group: str) -> tuple[float, float]:
+        return self.caps.get(norm(group), (-math.inf, math.inf))
+
+    def band(self, score: float) -> Band:
+        """The band a score falls in (bands are sorted from the highest minimum)."""
+        for band in self.bands:
+            if score >= band.min_score:
+                return band
+        return self.bands[-1]
+
+
+@dataclass(frozen=True)
+class Settings:
+    """A parsed Settings table: the scoring configuration plus every raw value."""
+
+    scoring: ScoringConfig = field(default_factory=ScoringConfig)
+    values: Mapping[str, Any] = field(default_factory=dict)
+    rows: Mapping[str, int] = field(default_factory=dict)
+
+    def get(self, key: str, default: Any = None) -> Any:
+        return self.values.get(norm(key), default)
+
+
+def parse_number_list(text: object, where: str, what: str) -> tuple[float, ...]:
+    """``"45; 30; 15"`` (or a single number) as floats; a SettingsError otherwise."""
+    if isinstance(text, (int, float)) and not isinstance(text, bool):
+        return (float(text),)
+    parts = [p.strip() for p in str(text).split(";") if p.strip()]
+    try:
+        return tuple(float(p) for p in parts)
+    except ValueError:
+        raise SettingsError(
+            f"{where}: {what} {quote(text)} is not a list of numbers; "
+            'separate numbers with ";", e.g. "45; 30; 15"'
+        ) from None
+
+
+def read_settings(values: Any = None, header_row: int = 1) -> Settings:
+    """Parse a Settings range (two columns, key and value, with or without a header)."""
+    if values is None:
+        return Settings()
+    rows = as_rows(values)
+    return _read_cached(tuple(map(tuple, rows)), header_row)
+
+
+@lru_cache(maxsize=32)
+def _read_cached(rows: tuple[tuple[Any, ...], ...], header_row: int) -> Settings:
+    raw: dict[str, Any] = {}
+    where: dict[str, int] = {}
+    for i, row in enumerate(rows):
+        if len(row) < 2 or is_blank(row[0]):
+            continue
+        key = norm(str(row[0]))
+        if i == 0 and key in ("setting", "key", "name") and norm(str(row[1])) == "value":
+            continue
+        raw[key] = None if is_blank(row[1]) else row[1]
+        where[key] = header_row + i
+    return Settings(_scoring(raw, where), raw, where)
+
+
+def _scoring(raw: dict[str, Any], where: dict[str, int]) -> ScoringConfig:
+    def loc(key: str) -> str:
+        return f"Settings row {where[key]}"
+
+    def number(key: str, default: float) -> float:
+        value = raw.get(key)
+        if value is None:
+            return default
+        return parse_number_list(value, loc(key), "value")[0]
+
+    caps, bands = {}, []
+    for key, value in raw.items():
+        if key.startswith("cap ") and value is not None:
+            caps[norm(key[4:])] = _cap(value, loc(key))
+        elif key.startswith("band") and value is not None:
+            bands.append(_band(value, loc(key)))
+    config = ScoringConfig(
+        score_min=number("score min", 0.0),
+        score_max=number("score max", 100.0),
+        caps=caps,
+        bands=_ordered_bands(bands) if bands else DEFAULT_BANDS,
+        as_of=None if raw.get("as-of date") is None else resolve_as_of(raw["as-of date"]),
+        fit_group=str(raw.get("fit group") or "Fit"),
+        engagement_group=str(raw.get("engagement group") or "Engagement"),
+        fit_cuts=_cuts(raw, "fit cuts", (45.0, 30.0, 15.0), loc),
+        engagement_cuts=_cuts(raw, "engagement cuts", (30.0, 20.0, 10.0), loc),
+        disqualified_route=str(raw.get("disqualified route") or "Disqualified"),
+    )
+    if config.score_min >= config.score_max:
+        raise SettingsError(
+            f"Settings: Score min ({config.score_min:g}) must be below Score max "
+            f"({config.score_max:g}); fix one of them"
+        )
+    return config
+
+
+def _cap(value: object, where: str) -> tuple[float, float]:
+    numbers = parse_number_list(value, where, "cap")
+    if len(numbers) == 1:
+        return (-math.inf, numbers[0])
+    if len(numbers) == 2 and numbers[0] <= numbers[1]:
+        return numbers[0], numbers[1]
+    raise SettingsError(
+        f'{where}: cap {quote(value)} must be a maximum ("60") or "minimum; maximum" '
+        'with the minimum first ("-10; 60")'
+    )
+
+
+def _band(value: object, where: str) -> Band:
+    parts = [p.strip() for p in str(value).split(";")]
+    try:
+        low = float(parts[0])
+    except ValueError:
+        low = math.nan
+    if len(parts) not in (2, 3) or math.isnan(low) or not parts[1]:
+        raise SettingsError(
+            f'{where}: band {quote(value)} must read "from score; grade; route", '
+            'e.g. "65; High value; Sales"'
+        )
+    return Band(low, parts[1], parts[2] if len(parts) == 3 and parts[2] else parts[1])
+
+
+def _ordered_bands(bands: list[Band]) -> tuple[Band, ...]:
+    ordered = sorted(bands, key=lambda b: -b.min_score)
+    lowest = ordered[-1]
+    ordered[-1] = Band(-math.inf, lowest.grade, lowest.route)  # the lowest band catches all
+    return tuple(ordered)
+
+
+def _cuts(raw: dict[str, Any], key: str, default: tuple[float, ...], loc: Any) -> tuple[float, ...]:
+    if raw.get(key) is None:
+        return default
+    cuts = parse_number_list(raw[key], loc(key), "cuts")
+    if len(cuts) != 3 or not cuts[0] > cuts[1] > cuts[2]:
+        raise SettingsError(
+            f"{loc(key)}: {key.capitalize()} needs three falling numbers, e.g. \"45; 30; 15\""
+        )
+    return cuts

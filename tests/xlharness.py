@@ -1,0 +1,139 @@
+"""Call our Excel functions the way xlwings' Windows COM server does, without Excel.
+
+* The Windows-only modules that ``xlwings.udfs`` imports (pythoncom, pywintypes,
+  win32com) are stubbed, so that xlwings' real ``xlfunc/xlarg/xlret`` decorators run and
+  record the same ``__xlfunc__`` metadata they record on Windows.
+* A stand-in "excel" engine cleans values the way ``xlwings._xlwindows`` does: blanks ->
+  None, COM time -> datetime, COM error codes -> None (or "#N/A" with err_to_str), and
+  on the way out None/NaN -> "".
+* :func:`call` follows ``xlwings.udfs.call_udf``: a missing argument takes the Python
+  default, every argument goes through ``xlwings.conversion.read`` with the options the
+  decorators recorded, and the result through ``xlwings.conversion.write``.
+
+Import this module before ``leadscore_udfs`` (tests/conftest.py does).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import sys
+import types
+from typing import Any
+
+MISSING = -2147352572  # what COM passes for an omitted optional argument
+COM_ERRORS = {
+    "#DIV/0!": -2146826281, "#N/A": -2146826246, "#NAME?": -2146826259, "#NULL!": -2146826288,
+    "#NUM!": -2146826252, "#REF!": -2146826265, "#VALUE!": -2146826273,
+}  # fmt: skip
+_CELL_ERRORS = {code: text for text, code in COM_ERRORS.items()}
+
+
+class ComTime(dt.datetime):
+    """Stand-in for pywintypes.TimeType (a datetime subclass carrying a UTC tzinfo)."""
+
+
+def _stub_windows_modules() -> None:
+    pythoncom = types.ModuleType("pythoncom")
+    pythoncom.CoInitialize = lambda: None  # type: ignore[attr-defined]
+    pywintypes = types.ModuleType("pywintypes")
+    pywintypes.TimeType = ComTime  # type: ignore[attr-defined]
+    pywintypes.IID = lambda s: s  # type: ignore[attr-defined]
+    win32com = types.ModuleType("win32com")
+    client = types.ModuleType("win32com.client")
+    client.Dispatch = lambda *a, **k: None  # type: ignore[attr-defined]
+    win32com.client = client  # type: ignore[attr-defined]
+    for name, module in (("pythoncom", pythoncom), ("pywintypes", pywintypes),
+                         ("win32com", win32com), ("win32com.client", client)):  # fmt: skip
+        sys.modules.setdefault(name, module)
+
+
+class StandInExcelEngine:
+    """The value cleaning of ``xlwings._xlwindows.Engine``, without COM."""
+
+    name = "excel"
+    type = "desktop"
+
+    @staticmethod
+    def _clean(value: Any, datetime_builder: Any, empty_as: Any, number_builder: Any, err_to_str: bool) -> Any:
+        if value in ("", None):
+            return empty_as
+        if isinstance(value, (dt.date, dt.datetime)):
+            return datetime_builder(
+                month=value.month, day=value.day, year=value.year,
+                hour=getattr(value, "hour", 0), minute=getattr(value, "minute", 0),
+                second=getattr(value, "second", 0), microsecond=getattr(value, "microsecond", 0),
+                tzinfo=None,
+            )  # fmt: skip
+        if number_builder is not None and isinstance(value, float):
+            return number_builder(value)
+        if isinstance(value, int) and not isinstance(value, bool) and value in _CELL_ERRORS:
+            return _CELL_ERRORS[value] if err_to_str else None
+        return value
+
+    def clean_value_data(self, data: Any, datetime_builder: Any, empty_as: Any,
+                         number_builder: Any, err_to_str: bool) -> list[list[Any]]:  # fmt: skip
+        return [[self._clean(c, datetime_builder, empty_as, number_builder, err_to_str) for c in row]
+                for row in data]  # fmt: skip
+
+    @staticmethod
+    def prepare_xl_data_element(x: Any, date_format: Any) -> Any:
+        if isinstance(x, float) and math.isnan(x):
+            return ""
+        if x is None:
+            return ""
+        if hasattr(x, "item") and not isinstance(x, (str, dt.date)):
+            return x.item()
+        return x
+
+
+def install() -> None:
+    """Stub Windows modules, swap in xlwings' real Windows decorators, add the engine."""
+    _stub_windows_modules()
+    import xlwings
+    import xlwings.udfs as xludfs
+    from xlwings.main import Engine
+
+    xlwings.func, xlwings.arg, xlwings.ret = xludfs.xlfunc, xludfs.xlarg, xludfs.xlret
+    xlwings.sub = xludfs.xlsub
+    if "excel" not in [e.name for e in xlwings.engines]:
+        xlwings.engines.add(Engine(impl=StandInExcelEngine()))
+
+
+def com_value(value: Any) -> Any:
+    """A Python value as COM hands it over: 2-D lists become tuples of tuples,
+    datetimes become COM times, and "#N/A"-style strings become COM error codes."""
+    if isinstance(value, list):
+        if value and isinstance(value[0], list):
+            return tuple(tuple(com_value(c) for c in row) for row in value)
+        return tuple(com_value(c) for c in value)
+    if isinstance(value, dt.datetime):
+        return ComTime(value.year, value.month, value.day, value.hour, value.minute, value.second)
+    if isinstance(value, dt.date):
+        return ComTime(value.year, value.month, value.day)
+    if isinstance(value, str) and value in COM_ERRORS:
+        return COM_ERRORS[value]
+    return value
+
+
+def call(func: Any, *raw_args: Any) -> Any:
+    """Call an Excel function as ``xlwings.udfs.call_udf`` does; return what Excel gets.
+
+    Pass ``MISSING`` for an omitted argument. Raw arguments are converted with
+    :func:`com_value` first, as COM would deliver them.
+    """
+    from xlwings import conversion
+
+    info = func.__xlfunc__
+    args_info = info["args"]
+    args = []
+    for i, raw in enumerate(raw_args):
+        arg_info = args_info[min(i, len(args_info) - 1)]
+        if isinstance(raw, int) and not isinstance(raw, bool) and raw == MISSING:
+            args.append(arg_info.get("optional", None))
+        else:
+            args.append(conversion.read(None, com_value(raw), arg_info["options"]))
+    for arg_info in args_info[len(raw_args):]:
+        args.append(arg_info.get("optional", None))
+    result = func(*args)
+    return conversion.write(result, None, info["ret"]["options"])

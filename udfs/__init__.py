@@ -1,0 +1,12 @@
+"""LeadScore XL's Excel functions, importable as ``leadscore_udfs``.
+
+Point xlwings at this module with the ``UDF Modules`` setting ``leadscore_udfs`` (in
+the ``xlwings.conf`` sheet or the add-in's settings) and press *Import Functions*.
+Every function is a thin wrapper: Excel values -> :mod:`leadscore_xl` -> a 2-D list.
+"""
+
+from __future__ import annotations
+
+from .scoring import LEADEXPLAIN, LEADGRADE, LEADMATRIX, LEADMATRIXES, LEADSCORE, LEADSCORES
+
+__all__ = ["LEADEXPLAIN", "LEADGRADE", "LEADMATRIX", "LEADMATRIXES", "LEADSCORE", "LEADSCORES"]

@@ -1,0 +1,57 @@
+"""The thin Excel edge shared by every function: errors in, one-line messages out.
+
+Nothing here knows lead scoring: it converts the core's results to what a cell can
+hold and turns any exception into one line of text, never a traceback.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import math
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from leadscore_xl.errors import LeadScoreError
+
+__all__ = ["cell", "excel_function", "grid"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def excel_function(f: F) -> F:
+    """Catch every exception and return it as one line of text for the cell."""
+
+    @functools.wraps(f)
+    def wrapper(*args: Any) -> Any:
+        try:
+            return f(*args)
+        except LeadScoreError as error:
+            return _one_line(str(error))
+        except Exception as error:  # noqa: BLE001 - a cell must never show a traceback
+            return _one_line(
+                f"LeadScore XL could not compute {f.__name__} ({type(error).__name__}: {error}); "
+                "please report this with the workbook"
+            )
+
+    return wrapper  # type: ignore[return-value]
+
+
+def _one_line(text: str) -> str:
+    return " ".join(text.split())[:1000]
+
+
+def cell(value: Any) -> Any:
+    """One value as a cell can hold it: NaN and None become empty text."""
+    if value is None:
+        return ""
+    if isinstance(value, float) and not math.isfinite(value):
+        return ""
+    if hasattr(value, "item") and not isinstance(value, (str, dt.date)):
+        return cell(value.item())
+    return value
+
+
+def grid(rows: list[list[Any]]) -> list[list[Any]]:
+    """A 2-D list with every value made cell-safe (see :func:`cell`)."""
+    return [[cell(v) for v in row] for row in rows]

@@ -1,0 +1,85 @@
+"""Scoring functions: LEADSCORE, LEADSCORES, LEADGRADE, LEADEXPLAIN, LEADMATRIX(ES)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import xlwings as xw
+
+from leadscore_xl import api
+
+from ._excel import cell, excel_function, grid
+
+__all__ = ["LEADEXPLAIN", "LEADGRADE", "LEADMATRIX", "LEADMATRIXES", "LEADSCORE", "LEADSCORES"]
+
+CATEGORY = "LeadScore XL"
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("lead", ndim=2, doc="One lead row, e.g. Leads[@]")
+@xw.arg("headers", ndim=2, doc="The Leads header row, e.g. Leads[#Headers]")
+@xw.arg("rules", ndim=2, doc="The Rules table with its header row, e.g. Rules[#All]")
+@xw.arg("settings", ndim=2, doc="Optional Settings table (bands, caps, score range, as-of date)")
+@xw.arg("as_of", doc="Optional as-of date for decay and recency rules (default: Settings, then today)")
+@excel_function
+def LEADSCORE(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
+    """The score of one lead from the Rules table (0-100 by default), or UNSCORED."""
+    return cell(api.lead_score(lead, headers, rules, settings, as_of))
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("leads", ndim=2, doc="The Leads table with its header row, e.g. Leads[#All]")
+@xw.arg("rules", ndim=2, doc="The Rules table with its header row, e.g. Rules[#All]")
+@xw.arg("settings", ndim=2, doc="Optional Settings table")
+@xw.arg("as_of", doc="Optional as-of date (default: Settings, then today)")
+@xw.arg("outputs", doc='Optional columns to spill, e.g. "Score; Grade; Route; Matrix" (default Score)')
+@excel_function
+def LEADSCORES(leads: Any, rules: Any, settings: Any = None, as_of: Any = None, outputs: Any = None) -> Any:
+    """Scores of every lead, spilled one row per lead: the fast path for a whole table."""
+    scores = api.score_leads(leads, rules, settings, as_of)
+    return grid(scores.to_rows(api.parse_outputs(outputs)))
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("score", doc="A score, e.g. from LEADSCORE")
+@xw.arg("settings", ndim=2, doc="Optional Settings table with Band rows")
+@xw.arg("part", doc='"grade" (default), "route" or "both"')
+@excel_function
+def LEADGRADE(score: Any, settings: Any = None, part: Any = "grade") -> Any:
+    """The grade or route of a score from the bands (default 65 High value, 50 MQL, 20 Nurture)."""
+    return api.grade_score(score, settings, part)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("lead", ndim=2, doc="One lead row, e.g. Leads[@]")
+@xw.arg("headers", ndim=2, doc="The Leads header row, e.g. Leads[#Headers]")
+@xw.arg("rules", ndim=2, doc="The Rules table with its header row")
+@xw.arg("settings", ndim=2, doc="Optional Settings table")
+@xw.arg("as_of", doc="Optional as-of date")
+@excel_function
+def LEADEXPLAIN(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
+    """Spills every rule that fired for a lead, the caps and clamp, and the total."""
+    return grid(api.explain_lead(lead, headers, rules, settings, as_of).to_rows())
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("lead", ndim=2, doc="One lead row, e.g. Leads[@]")
+@xw.arg("headers", ndim=2, doc="The Leads header row, e.g. Leads[#Headers]")
+@xw.arg("rules", ndim=2, doc="The Rules table with its header row")
+@xw.arg("settings", ndim=2, doc="Optional Settings table (Fit/Engagement groups and cuts)")
+@xw.arg("as_of", doc="Optional as-of date")
+@excel_function
+def LEADMATRIX(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
+    """The fit x engagement cell of a lead, e.g. "A1" (fit A-D, engagement 1-4)."""
+    return api.lead_matrix(lead, headers, rules, settings, as_of)
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("leads", ndim=2, doc="The Leads table with its header row")
+@xw.arg("rules", ndim=2, doc="The Rules table with its header row")
+@xw.arg("settings", ndim=2, doc="Optional Settings table")
+@xw.arg("as_of", doc="Optional as-of date")
+@excel_function
+def LEADMATRIXES(leads: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
+    """The fit x engagement cell of every lead, spilled one row per lead."""
+    return grid(api.score_leads(leads, rules, settings, as_of).to_rows(("Matrix",)))
