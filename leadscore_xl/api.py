@@ -52,7 +52,13 @@ def _lead_row(lead: Any, headers: Any) -> tuple[tuple[str, ...], list[Any]]:
             "Pass one lead row and its one header row, e.g. Leads[@] and Leads[#Headers]; "
             f"got {len(row)} lead rows and {len(header_row)} header rows"
         )
-    return tuple(map(header_text, header_row[0])), list(row[0])
+    names, cells = tuple(map(header_text, header_row[0])), list(row[0])
+    if len(cells) != len(names):
+        raise InputError(
+            f"The lead has {len(cells)} cells but the headers have {len(names)}; pass one row "
+            "of the Leads table with its header row, e.g. Leads[@] and Leads[#Headers]"
+        )
+    return names, cells
 
 
 def lead_score(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of: Any = None) -> float | str:

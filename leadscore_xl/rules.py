@@ -304,6 +304,13 @@ def _as_number(text: str) -> float:
 
 
 def _numeric_operand(op: str, value: object, parts: list[object], where: str) -> Operand:
+    wanted = 2 if op == "between" else 1
+    if len(parts) != wanted:
+        example = '"10; 50"' if op == "between" else '"10"'
+        raise RuleError(
+            f'{where}: "{op}" needs {"two numbers" if wanted == 2 else "one number"} in Value, '
+            f"e.g. {example}; got {quote(_text(value))}"
+        )
     numbers = []
     for part in parts:
         number = cell_parts(part)[0] if not isinstance(part, str) else _as_number(part)
@@ -315,13 +322,6 @@ def _numeric_operand(op: str, value: object, parts: list[object], where: str) ->
                 "numbers or dates; type a number, a date, or use = / contains for text"
             )
         numbers.append(number)
-    wanted = 2 if op == "between" else 1
-    if len(numbers) != wanted:
-        example = '"10; 50"' if op == "between" else '"10"'
-        raise RuleError(
-            f'{where}: "{op}" needs {"two numbers" if wanted == 2 else "one number"} in Value, '
-            f"e.g. {example}; got {quote(_text(value))}"
-        )
     return Operand(numbers=tuple(sorted(numbers)) if op == "between" else tuple(numbers))
 
 

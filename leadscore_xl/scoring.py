@@ -131,17 +131,8 @@ class CompiledRules:
         return Scores(total, scored, disqualified, self.groups, capped, config, filled)
 
     # ---- one row ---------------------------------------------------------------------
-    def check_row(self, row: Sequence[Any]) -> None:
-        if len(row) != len(self.headers):
-            raise RuleError(
-                f"The lead has {len(row)} cells but the headers have {len(self.headers)}; "
-                "pass one row of the Leads table with its header row, e.g. Leads[@] and "
-                "Leads[#Headers]"
-            )
-
     def _parts(self, row: Sequence[Any]) -> list[tuple[float, str | None]]:
         """``cell_parts`` of each cell the rules read, in ``used`` order."""
-        self.check_row(row)
         return list(map(cell_parts, map(row.__getitem__, self.used)))
 
     def row_score(self, row: Sequence[Any], config: ScoringConfig, as_of: float) -> float | None:

@@ -358,8 +358,8 @@ def _kind(types: set[type], has_text: bool, has_num: bool) -> Kind:
     if not has_num:
         return Kind.EMPTY
     non_text = {t for t in types if t is not str}
-    if all(issubclass(t, dt.date) for t in non_text):
-        return Kind.DATE
     if non_text == {bool}:
         return Kind.BOOL
+    if any(issubclass(t, dt.date) for t in non_text) and bool not in non_text:
+        return Kind.DATE  # dates, possibly with some cells given as serials
     return Kind.NUMBER

@@ -137,3 +137,10 @@ def call(func: Any, *raw_args: Any) -> Any:
         args.append(arg_info.get("optional", None))
     result = func(*args)
     return conversion.write(result, None, info["ret"]["options"])
+
+
+def call1(func: Any, *raw_args: Any) -> Any:
+    """:func:`call` for a function returning one value: the single cell Excel shows."""
+    out = call(func, *raw_args)
+    assert isinstance(out, list) and len(out) == 1 and len(out[0]) == 1, out
+    return out[0][0]
