@@ -82,6 +82,23 @@ class Scores:
             for f, e, ok in zip(fit, engagement, self.scored.tolist())
         ]
 
+    def matrix_counts(self) -> list[list[Any]]:
+        """Leads per fit x engagement cell (A-D by 1-4) with totals, for the Report sheet.
+
+        The cells add up to the number of scored leads; unscored leads are counted on
+        their own row, and trailing blank rows not at all."""
+        filled = len(self) if self.filled is None else self.filled
+        labels = self.matrix()[:filled]
+        counts = {label: labels.count(label) for label in set(labels)}
+        rows: list[list[Any]] = [["Fit \\ Engagement", "1", "2", "3", "4", "Total"]]
+        for letter in "ABCD":
+            cells = [counts.get(letter + digit, 0) for digit in "1234"]
+            rows.append([letter, *cells, sum(cells)])
+        totals = [sum(r[i] for r in rows[1:]) for i in range(1, 6)]
+        rows.append(["Total", *totals])
+        rows.append([UNSCORED, None, None, None, None, counts.get(UNSCORED, 0)])
+        return rows
+
     def column(self, name: str) -> list[Any]:
         """One output column as a list: Score, Grade, Route or Matrix."""
         key = norm(name)

@@ -10,7 +10,7 @@ from leadscore_xl import api
 
 from ._excel import cell, excel_function, grid
 
-__all__ = ["LEADEXPLAIN", "LEADGRADE", "LEADMATRIX", "LEADMATRIXES", "LEADSCORE", "LEADSCORES"]
+__all__ = ["LEADEXPLAIN", "LEADGRADE", "LEADMATRIX", "LEADMATRIXCOUNTS", "LEADMATRIXES", "LEADSCORE", "LEADSCORES"]
 
 CATEGORY = "LeadScore XL"
 
@@ -83,3 +83,14 @@ def LEADMATRIX(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of:
 def LEADMATRIXES(leads: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
     """The fit x engagement cell of every lead, spilled one row per lead."""
     return grid(api.score_leads(leads, rules, settings, as_of).to_rows(("Matrix",)))
+
+
+@xw.func(category=CATEGORY)
+@xw.arg("leads", ndim=2, doc="The Leads table with its header row")
+@xw.arg("rules", ndim=2, doc="The Rules table with its header row")
+@xw.arg("settings", ndim=2, doc="Optional Settings table")
+@xw.arg("as_of", doc="Optional as-of date")
+@excel_function
+def LEADMATRIXCOUNTS(leads: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
+    """Spills the number of leads in each fit (A-D) x engagement (1-4) cell, with totals."""
+    return grid(api.score_leads(leads, rules, settings, as_of).matrix_counts())
