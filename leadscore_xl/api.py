@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Any
 
 from .dates import resolve_as_of
@@ -18,10 +19,23 @@ __all__ = ["explain_lead", "grade_score", "lead_score", "parse_outputs", "score_
 def as_of_for(as_of: Any, settings: Settings) -> float:
     """The as-of serial: the argument if given, else the pinned Settings date, else today."""
     if not is_blank(as_of):
-        return resolve_as_of(as_of)
+        try:
+            return _as_of_cached(as_of)
+        except TypeError:  # not hashable: not a date either, let resolve_as_of say so
+            return resolve_as_of(as_of)
     if settings.scoring.as_of is not None:
         return settings.scoring.as_of
     return resolve_as_of(None)
+
+
+@lru_cache(maxsize=256)
+def _as_of_cached(as_of: Any) -> float:
+    return resolve_as_of(as_of)
+
+
+@lru_cache(maxsize=256)
+def _header_names(raw: tuple[Any, ...]) -> tuple[str, ...]:
+    return tuple(map(header_text, raw))
 
 
 def parse_outputs(outputs: Any) -> tuple[str, ...]:
@@ -52,7 +66,7 @@ def _lead_row(lead: Any, headers: Any) -> tuple[tuple[str, ...], list[Any]]:
             "Pass one lead row and its one header row, e.g. Leads[@] and Leads[#Headers]; "
             f"got {len(row)} lead rows and {len(header_row)} header rows"
         )
-    names, cells = tuple(map(header_text, header_row[0])), list(row[0])
+    names, cells = _header_names(tuple(header_row[0])), row[0]
     if len(cells) != len(names):
         raise InputError(
             f"The lead has {len(cells)} cells but the headers have {len(names)}; pass one row "

@@ -86,38 +86,31 @@ def column_mask(rule: Rule, col: Column, as_of: float) -> np.ndarray:
 
 
 def cell_test(rule: Rule) -> CellTest:
-    """A function ``(number, text key, as_of) -> fires`` for one cell."""
+    """A function ``(number, text key, as_of) -> fires`` for one cell (one call per rule:
+    this is the per-row ``LEADSCORE`` path)."""
     op, nums = rule.op, rule.operand.numbers
+    keys, subs = rule.operand.keys, rule.operand.subs
+    wanted = frozenset(nums)
     if op == "is blank":
         return lambda x, k, a: k is None and x != x
     if op == "is not blank":
         return lambda x, k, a: k is not None or x == x
-    text = _text_test(rule)
-    number = _number_test(op, nums)
-    if text is None:
-        return lambda x, k, a: k is None and number(x, a)
-    return lambda x, k, a: text(k) if k is not None else number(x, a)
-
-
-def _number_test(op: str, nums: tuple[float, ...]) -> Callable[[float, float], bool]:
     if op in ("=", "in"):
-        wanted = frozenset(nums)
-        return lambda x, a: x in wanted
+        return lambda x, k, a: (k in keys) if k is not None else (x in wanted)
     if op in ("<>", "not in"):
-        unwanted = frozenset(nums)
-        return lambda x, a: x == x and x not in unwanted
-    if op == "within":
-        days = nums[0] if nums else math.nan
-        return lambda x, a: x == x and 0 <= math.floor(a) - math.floor(x) <= days
+        return lambda x, k, a: (k not in keys) if k is not None else (x == x and x not in wanted)
     if op == "contains":
-        return lambda x, a: False
+        return lambda x, k, a: k is not None and any(s in k for s in subs)
+    if op == "within":
+        days = nums[0]
+        return lambda x, k, a: k is None and x == x and 0 <= math.floor(a) - math.floor(x) <= days
     low = nums[0]
     if op == "between":
         high = nums[1]
-        return lambda x, a: low <= x <= high
+        return lambda x, k, a: k is None and low <= x <= high
     return {
-        ">": lambda x, a: x > low,
-        ">=": lambda x, a: x >= low,
-        "<": lambda x, a: x < low,
-        "<=": lambda x, a: x <= low,
+        ">": lambda x, k, a: k is None and x > low,
+        ">=": lambda x, k, a: k is None and x >= low,
+        "<": lambda x, k, a: k is None and x < low,
+        "<=": lambda x, k, a: k is None and x <= low,
     }[op]

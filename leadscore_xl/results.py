@@ -9,7 +9,7 @@ import numpy as np
 
 from .rules import Rule
 from .settings import UNSCORED, ScoringConfig
-from .table import norm
+from .table import no_gc, norm
 
 __all__ = ["Contribution", "Explanation", "OUTPUTS", "Scores", "engagement_digit", "fit_letter", "group_points", "matrix_label"]
 
@@ -103,7 +103,10 @@ class Scores:
         """One output column as a list: Score, Grade, Route or Matrix."""
         key = norm(name)
         if key == "score":
-            return [UNSCORED if s != s else s for s in self.total.tolist()]
+            values: list[Any] = self.total.tolist()
+            for i in np.flatnonzero(~self.scored).tolist():
+                values[i] = UNSCORED
+            return values
         if key == "grade":
             return self.grades()
         if key == "route":
@@ -112,12 +115,15 @@ class Scores:
             return self.matrix()
         raise ValueError(name)
 
-    def to_rows(self, outputs: tuple[str, ...] = ("Score",), header: bool = False) -> list[list[Any]]:
-        """One row per lead with the asked outputs (a spilled column for one output)."""
+    def to_rows(self, outputs: tuple[str, ...] = ("Score",), header: bool = False,
+                blank: Any = None) -> list[list[Any]]:  # fmt: skip
+        """One row per lead with the asked outputs (a spilled column for one output);
+        rows after the last non-blank lead row hold ``blank``."""
         columns = [self.column(o) for o in outputs]
-        rows = [list(r) for r in zip(*columns)] if len(columns) > 1 else [[v] for v in columns[0]]
-        filled = len(rows) if self.filled is None else self.filled
-        rows[filled:] = [[None] * len(outputs) for _ in range(len(rows) - filled)]
+        with no_gc():
+            rows = [list(r) for r in zip(*columns)] if len(columns) > 1 else [[v] for v in columns[0]]
+            filled = len(rows) if self.filled is None else self.filled
+            rows[filled:] = [[blank] * len(outputs) for _ in range(len(rows) - filled)]
         return ([list(outputs)] + rows) if header else rows
 
 

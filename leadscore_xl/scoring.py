@@ -43,6 +43,8 @@ class CompiledRules:
     groups: tuple[str, ...]
     used: tuple[int, ...]
     plan: tuple[tuple[CellTest, int, int, float, bool], ...]
+    plain: tuple[tuple[CellTest, int, int, float], ...]
+    decaying: tuple[int, ...]
 
     @classmethod
     def build(cls, ruleset: RuleSet, headers: tuple[str, ...]) -> CompiledRules:
@@ -61,7 +63,10 @@ class CompiledRules:
              0.0 if r.disqualify else r.points, r.half_life is None)
             for j, r in enumerate(ruleset.rules)
         )  # fmt: skip
+        scoring = [j for j, r in enumerate(ruleset.rules) if r.points and not r.disqualify]
         return cls(
+            plain=tuple(plan[j][:4] for j in scoring if plan[j][4]),
+            decaying=tuple(j for j in scoring if not plan[j][4]),
             ruleset=ruleset,
             headers=headers,
             positions=tuple(positions),
@@ -141,10 +146,14 @@ class CompiledRules:
         if not any(k is not None or x == x for x, k in parts):
             return None
         sums = [0.0] * len(self.groups)
-        for j, (test, slot, group, points, plain) in enumerate(self.plan):
+        for test, slot, group, points in self.plain:
             x, k = parts[slot]
-            if points and test(x, k, as_of):
-                sums[group] += points if plain else self._decayed(j, points, row, as_of)[0]
+            if test(x, k, as_of):
+                sums[group] += points
+        for j in self.decaying:
+            test, slot, group, points, _ = self.plan[j]
+            if test(*parts[slot], as_of):
+                sums[group] += self._decayed(j, points, row, as_of)[0]
         return self._total(sums, config)[0]
 
     def _decayed(self, j: int, points: float, row: Sequence[Any], as_of: float) -> tuple[float, float, float | None]:
@@ -162,10 +171,9 @@ class CompiledRules:
         return points * factor, factor, age
 
     def _total(self, sums: list[float], config: ScoringConfig) -> tuple[float, list[float]]:
-        capped = []
-        for g, name in enumerate(self.groups):
-            low, high = config.cap(name)
-            capped.append(min(max(sums[g], low), high))
+        capped = sums
+        if config.caps:
+            capped = [min(max(s, low), high) for s, (low, high) in zip(sums, map(config.cap, self.groups))]
         total = min(max(sum(capped), config.score_min), config.score_max)
         return total, capped
 

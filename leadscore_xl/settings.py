@@ -90,6 +90,9 @@ class Settings:
         return self.values.get(norm(key), default)
 
 
+_DEFAULT = Settings()
+
+
 def parse_number_list(text: object, where: str, what: str) -> tuple[float, ...]:
     """``"45; 30; 15"`` (or a single number) as floats; a SettingsError otherwise."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
@@ -107,7 +110,7 @@ def parse_number_list(text: object, where: str, what: str) -> tuple[float, ...]:
 def read_settings(values: Any = None, header_row: int = 1) -> Settings:
     """Parse a Settings range (two columns, key and value, with or without a header)."""
     if values is None:
-        return Settings()
+        return _DEFAULT
     rows = as_rows(values)
     return _read_cached(tuple(map(tuple, rows)), header_row)
 

@@ -78,23 +78,43 @@ def canonical_text(value: float) -> str:
     return str(int(value)) if value.is_integer() and abs(value) < 1e15 else repr(value)
 
 
+_TEXT_PARTS: dict[str, tuple[float, str | None]] = {}  # memos: lead data repeats itself
+_DATE_PARTS: dict[dt.date, tuple[float, None]] = {}
+
+
 def cell_parts(value: object) -> tuple[float, str | None]:
     """One raw cell as (number or NaN, text key or None); blanks give (NaN, None)."""
     kind = type(value)
-    if kind is float or kind is int:
-        return float(value), None  # type: ignore[arg-type]
+    if kind is float:
+        return value, None  # type: ignore[return-value]
     if kind is str:
-        text = value.strip()  # type: ignore[union-attr]
-        if not text or text.upper() in ERROR_VALUES:
-            return _NAN, None
-        return _NAN, norm(text)
+        parts = _TEXT_PARTS.get(value)  # type: ignore[arg-type]
+        if parts is None:
+            parts = _text_parts(value)  # type: ignore[arg-type]
+        return parts
     if value is None:
         return _NAN, None
+    if kind is int:
+        return float(value), None  # type: ignore[arg-type]
     if kind is bool:
         return (1.0 if value else 0.0), None
     if isinstance(value, (dt.datetime, dt.date)):
-        return to_serial(value), None
+        parts = _DATE_PARTS.get(value)  # type: ignore[call-overload]
+        if parts is None:
+            if len(_DATE_PARTS) > 100_000:
+                _DATE_PARTS.clear()
+            parts = _DATE_PARTS[value] = (to_serial(value), None)
+        return parts
     return _NAN, norm(str(value))
+
+
+def _text_parts(value: str) -> tuple[float, str | None]:
+    text = value.strip()
+    parts = (_NAN, None) if not text or text.upper() in ERROR_VALUES else (_NAN, norm(text))
+    if len(_TEXT_PARTS) > 100_000:  # lead data repeats its texts; bound the memo anyway
+        _TEXT_PARTS.clear()
+    _TEXT_PARTS[value] = parts
+    return parts
 
 
 def is_blank(value: object) -> bool:

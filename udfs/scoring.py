@@ -37,7 +37,7 @@ def LEADSCORE(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of: 
 def LEADSCORES(leads: Any, rules: Any, settings: Any = None, as_of: Any = None, outputs: Any = None) -> Any:
     """Scores of every lead, spilled one row per lead: the fast path for a whole table."""
     scores = api.score_leads(leads, rules, settings, as_of)
-    return grid(scores.to_rows(api.parse_outputs(outputs)))
+    return scores.to_rows(api.parse_outputs(outputs), blank="")  # floats and text only: cell-safe
 
 
 @xw.func(category=CATEGORY)
@@ -82,7 +82,7 @@ def LEADMATRIX(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of:
 @excel_function
 def LEADMATRIXES(leads: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
     """The fit x engagement cell of every lead, spilled one row per lead."""
-    return grid(api.score_leads(leads, rules, settings, as_of).to_rows(("Matrix",)))
+    return api.score_leads(leads, rules, settings, as_of).to_rows(("Matrix",), blank="")
 
 
 @xw.func(category=CATEGORY)
