@@ -12,11 +12,35 @@ import math
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+import xlwings as xw
+
 from leadscore_xl.errors import LeadScoreError
 
-__all__ = ["cell", "excel_function", "grid"]
+__all__ = ["ARGS", "cell", "excel_args", "excel_function", "grid"]
+
+#: The arguments many functions share: name -> (is a range, function-wizard help).
+ARGS: dict[str, tuple[bool, str]] = {
+    "lead": (True, "One lead row, e.g. Leads[@]"),
+    "headers": (True, "The Leads header row, e.g. Leads[#Headers]"),
+    "leads": (True, "The Leads table with its header row, e.g. Leads[#All]"),
+    "rules": (True, "The Rules table with its header row, e.g. Rules[#All]"),
+    "settings": (True, "Optional Settings table (bands, caps, score range, as-of date)"),
+    "as_of": (False, "Optional as-of date for decay and recency rules (default: Settings, then today)"),
+}
 
 F = TypeVar("F", bound=Callable[..., Any])
+
+
+def excel_args(*names: str) -> Callable[[F], F]:
+    """Apply ``@xw.arg`` with the shared range setting and help text of each name."""
+
+    def decorate(f: F) -> F:
+        for name in names:
+            is_range, doc = ARGS[name]
+            f = xw.arg(name, ndim=2, doc=doc)(f) if is_range else xw.arg(name, doc=doc)(f)
+        return f
+
+    return decorate
 
 
 def excel_function(f: F) -> F:

@@ -1,4 +1,4 @@
-"""Scoring functions: LEADSCORE, LEADSCORES, LEADGRADE, LEADEXPLAIN, LEADMATRIX(ES)."""
+"""Scoring functions: LEADSCORE, LEADSCORES, LEADGRADE, LEADEXPLAIN, LEADMATRIX(ES/COUNTS)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import xlwings as xw
 
 from leadscore_xl import api
 
-from ._excel import cell, excel_function, grid
+from ._excel import cell, excel_args, excel_function, grid
 
 __all__ = ["LEADEXPLAIN", "LEADGRADE", "LEADMATRIX", "LEADMATRIXCOUNTS", "LEADMATRIXES", "LEADSCORE", "LEADSCORES"]
 
@@ -16,11 +16,7 @@ CATEGORY = "LeadScore XL"
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("lead", ndim=2, doc="One lead row, e.g. Leads[@]")
-@xw.arg("headers", ndim=2, doc="The Leads header row, e.g. Leads[#Headers]")
-@xw.arg("rules", ndim=2, doc="The Rules table with its header row, e.g. Rules[#All]")
-@xw.arg("settings", ndim=2, doc="Optional Settings table (bands, caps, score range, as-of date)")
-@xw.arg("as_of", doc="Optional as-of date for decay and recency rules (default: Settings, then today)")
+@excel_args("lead", "headers", "rules", "settings", "as_of")
 @excel_function
 def LEADSCORE(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
     """The score of one lead from the Rules table (0-100 by default), or UNSCORED."""
@@ -28,10 +24,7 @@ def LEADSCORE(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of: 
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("leads", ndim=2, doc="The Leads table with its header row, e.g. Leads[#All]")
-@xw.arg("rules", ndim=2, doc="The Rules table with its header row, e.g. Rules[#All]")
-@xw.arg("settings", ndim=2, doc="Optional Settings table")
-@xw.arg("as_of", doc="Optional as-of date (default: Settings, then today)")
+@excel_args("leads", "rules", "settings", "as_of")
 @xw.arg("outputs", doc='Optional columns to spill, e.g. "Score; Grade; Route; Matrix" (default Score)')
 @excel_function
 def LEADSCORES(leads: Any, rules: Any, settings: Any = None, as_of: Any = None, outputs: Any = None) -> Any:
@@ -42,7 +35,7 @@ def LEADSCORES(leads: Any, rules: Any, settings: Any = None, as_of: Any = None, 
 
 @xw.func(category=CATEGORY)
 @xw.arg("score", doc="A score, e.g. from LEADSCORE")
-@xw.arg("settings", ndim=2, doc="Optional Settings table with Band rows")
+@excel_args("settings")
 @xw.arg("part", doc='"grade" (default), "route" or "both"')
 @excel_function
 def LEADGRADE(score: Any, settings: Any = None, part: Any = "grade") -> Any:
@@ -51,11 +44,7 @@ def LEADGRADE(score: Any, settings: Any = None, part: Any = "grade") -> Any:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("lead", ndim=2, doc="One lead row, e.g. Leads[@]")
-@xw.arg("headers", ndim=2, doc="The Leads header row, e.g. Leads[#Headers]")
-@xw.arg("rules", ndim=2, doc="The Rules table with its header row")
-@xw.arg("settings", ndim=2, doc="Optional Settings table")
-@xw.arg("as_of", doc="Optional as-of date")
+@excel_args("lead", "headers", "rules", "settings", "as_of")
 @excel_function
 def LEADEXPLAIN(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
     """Spills every rule that fired for a lead, the caps and clamp, and the total."""
@@ -63,11 +52,7 @@ def LEADEXPLAIN(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("lead", ndim=2, doc="One lead row, e.g. Leads[@]")
-@xw.arg("headers", ndim=2, doc="The Leads header row, e.g. Leads[#Headers]")
-@xw.arg("rules", ndim=2, doc="The Rules table with its header row")
-@xw.arg("settings", ndim=2, doc="Optional Settings table (Fit/Engagement groups and cuts)")
-@xw.arg("as_of", doc="Optional as-of date")
+@excel_args("lead", "headers", "rules", "settings", "as_of")
 @excel_function
 def LEADMATRIX(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
     """The fit x engagement cell of a lead, e.g. "A1" (fit A-D, engagement 1-4)."""
@@ -75,10 +60,7 @@ def LEADMATRIX(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("leads", ndim=2, doc="The Leads table with its header row")
-@xw.arg("rules", ndim=2, doc="The Rules table with its header row")
-@xw.arg("settings", ndim=2, doc="Optional Settings table")
-@xw.arg("as_of", doc="Optional as-of date")
+@excel_args("leads", "rules", "settings", "as_of")
 @excel_function
 def LEADMATRIXES(leads: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
     """The fit x engagement cell of every lead, spilled one row per lead."""
@@ -86,10 +68,7 @@ def LEADMATRIXES(leads: Any, rules: Any, settings: Any = None, as_of: Any = None
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("leads", ndim=2, doc="The Leads table with its header row")
-@xw.arg("rules", ndim=2, doc="The Rules table with its header row")
-@xw.arg("settings", ndim=2, doc="Optional Settings table")
-@xw.arg("as_of", doc="Optional as-of date")
+@excel_args("leads", "rules", "settings", "as_of")
 @excel_function
 def LEADMATRIXCOUNTS(leads: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
     """Spills the number of leads in each fit (A-D) x engagement (1-4) cell, with totals."""
