@@ -1,0 +1,58 @@
+"""LeadScore XL: lead scoring for Excel, as a pure-Python core.
+
+Sheet values go in (a header row plus rows, as xlwings hands them over), frozen
+results come out, and each result's ``.to_rows()`` is what a sheet shows. Nothing here
+touches an Excel object: the Excel functions live in ``leadscore_udfs`` and the two
+workbook adapters are :mod:`leadscore_xl.book_file` and :mod:`leadscore_xl.book_live`.
+"""
+
+from __future__ import annotations
+
+from .api import explain_lead, grade_score, lead_matrix, lead_score, score_leads
+from .errors import (
+    BookError,
+    InputError,
+    LeadScoreError,
+    LeadScoreWarning,
+    ModelError,
+    OutcomeError,
+    RuleError,
+    SettingsError,
+    TableError,
+    UnsafeOverwriteError,
+)
+from .results import Explanation, Scores
+from .rules import RuleSet, parse_rules
+from .settings import ScoringConfig, Settings, read_settings
+from .table import Column, Kind, Table, read_table
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "BookError",
+    "Column",
+    "Explanation",
+    "InputError",
+    "Kind",
+    "LeadScoreError",
+    "LeadScoreWarning",
+    "ModelError",
+    "OutcomeError",
+    "RuleError",
+    "RuleSet",
+    "Scores",
+    "ScoringConfig",
+    "Settings",
+    "SettingsError",
+    "Table",
+    "TableError",
+    "UnsafeOverwriteError",
+    "explain_lead",
+    "grade_score",
+    "lead_matrix",
+    "lead_score",
+    "parse_rules",
+    "read_settings",
+    "read_table",
+    "score_leads",
+]
