@@ -119,3 +119,19 @@ def test_matrix_counts_add_up_to_the_scored_leads() -> None:
     assert body["C"] == [1, 0, 1, 0, 2] and body["D"] == [0, 0, 0, 0, 0]  # 50/4 -> C1 (20, 35); 10/1 -> C3 (20, 15)
     assert body["Total"][4] == 4 == sum(body[k][4] for k in "ABCD")
     assert body["UNSCORED"][4] == 1  # the trailing blank row is not a lead
+
+
+def test_every_scoring_function_gives_the_same_result_for_serials_and_datetimes() -> None:
+    rules = DECAY + [["Recent", "Engagement", "Last visit", "within", 20.0, 10.0, None, None]]
+    days = [AS_OF - dt.timedelta(days=d) for d in (1, 15, 45)]
+    dt_leads = [["Pricing visits", "Last visit"]] + [[2.0, d] for d in days]
+    serial_leads = [["Pricing visits", "Last visit"]] + [[2.0, to_serial(d)] for d in days]
+    as_of_both = ([["As-of date", AS_OF]], [["As-of date", to_serial(AS_OF)]])
+    for func in (udfs.LEADSCORES, udfs.LEADMATRIXES, udfs.LEADMATRIXCOUNTS):
+        assert call(func, dt_leads, rules, as_of_both[0]) == call(func, serial_leads, rules, as_of_both[1])
+    for func in (udfs.LEADSCORE, udfs.LEADMATRIX):
+        for a, b in zip(dt_leads[1:], serial_leads[1:]):
+            assert call(func, a, dt_leads[0], rules, as_of_both[0]) == call(func, b, dt_leads[0], rules, as_of_both[1])
+    by_dt = call(udfs.LEADEXPLAIN, dt_leads[2], dt_leads[0], rules, as_of_both[0])
+    by_serial = call(udfs.LEADEXPLAIN, serial_leads[2], serial_leads[0], rules, as_of_both[1])
+    assert [r[4:] for r in by_dt] == [r[4:] for r in by_serial]  # same points, decay, age, notes
