@@ -200,7 +200,9 @@ def _truth(value: object) -> bool | None:
 
 def _operator(value: object, where: str) -> tuple[str, float | None]:
     op = norm(_text(value))
-    if op in ("within", "within days") or op.startswith("within"):
+    if op == "within n days":  # the operator as the README and the messages name it
+        return "within", None
+    if op.startswith("within"):
         match = _WITHIN.match(op)
         if match:
             return "within", float(match.group(1)) if match.group(1) else None

@@ -101,6 +101,7 @@ OPS = [
     (["Industry", "is blank", None, 10], 0.0),
     (["Demo date", "within 30 days", None, 10], 10.0),
     (["Demo date", "within", 11.0, 10], 10.0),
+    (["Demo date", "Within N days", 11.0, 10], 10.0),
     (["Demo date", "within", 10.0, 10], 0.0),
     (["Demo date", "within days", 5.0, 10], 0.0),
     (["Demo date", ">", "2026-03-01", 10], 10.0),
