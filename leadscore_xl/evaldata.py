@@ -24,16 +24,12 @@ from typing import Any
 import numpy as np
 
 from .errors import InputError, OutcomeError, quote, row_list
+from .outcome import OUTCOME_WORDS, bad_outcomes, outcome_values
 from .settings import UNSCORED
 from .table import Column, as_rows, convert_column, is_blank, norm
 
-__all__ = ["OUTCOME_HINT", "OUTCOME_WORDS", "Inputs", "Spec", "one_column", "parse_numbers", "parse_outcomes", "read_inputs"]
+__all__ = ["Inputs", "Spec", "one_column", "parse_numbers", "parse_outcomes", "read_inputs"]
 
-OUTCOME_WORDS: dict[str, float] = {
-    "won": 1.0, "lost": 0.0, "yes": 1.0, "no": 0.0, "true": 1.0, "false": 0.0,
-    "converted": 1.0, "not converted": 0.0, "1": 1.0, "0": 0.0,
-}  # fmt: skip
-OUTCOME_HINT = "use Won/Lost, Yes/No, TRUE/FALSE, 1/0 or Converted/Not converted"
 _UNSCORED = norm(UNSCORED)
 
 
@@ -170,20 +166,9 @@ def _bad_values(column: Column, bad: np.ndarray) -> str:
 
 def parse_outcomes(column: Column, inputs: Inputs, role: str = "outcomes") -> np.ndarray:
     """1.0 for won, 0.0 for lost, NaN for blank; an OutcomeError naming the bad rows."""
-    y = np.full(len(column), np.nan)
-    if column.num is not None:
-        y = column.num.copy()
-    if column.codes is not None:
-        mapped = np.array([OUTCOME_WORDS.get(k, -1.0) for k in column.keys] + [np.nan])
-        text = column.codes >= 0
-        y[text] = mapped[column.codes[text]]
-    bad = ~np.isnan(y) & (y != 0.0) & (y != 1.0)
+    y, bad = outcome_values(column)
     if bad.any():
-        rows = np.flatnonzero(bad).tolist()
-        raise OutcomeError(
-            f"{_where(inputs, role, rows)}: {_bad_values(column, bad)} "
-            f"{'is not an outcome' if len(rows) == 1 else 'are not outcomes'}; {OUTCOME_HINT}"
-        )
+        raise OutcomeError(f"{_where(inputs, role, np.flatnonzero(bad).tolist())}: {bad_outcomes(column, bad, name_column=False)}")
     return y
 
 

@@ -171,10 +171,10 @@ OUT4 = column("Outcome", ["Won", "Lost", "Won", "Lost"])
 SC4 = column("Score", [4.0, 3, 2, 1])
 ERRORS = [
     (F.LEADAUC, (column("Outcome", ["Won", "Maybe", "Lost", "maybe", "Won"]), column("S", [1.0] * 5)),
-     'Column "Outcome" rows 3, 5: "Maybe", "maybe" are not outcomes; use Won/Lost, Yes/No, TRUE/FALSE, 1/0 or '
+     'Column "Outcome" rows 3, 5: outcome "Maybe" is not an outcome; use Won/Lost, Yes/No, TRUE/FALSE, 1/0 or '
      "Converted/Not converted"),
     (F.LEADAUC, (column(None, ["Won", 2.0]), column(None, [1.0, 2.0])),
-     'The outcomes range row 2: "2" is not an outcome'),
+     'The outcomes range row 2: outcome "2" is not an outcome'),
     (F.LEADAUC, (OUT4, column("Score", [4.0, "high", 2, 1])),
      'Column "Score" row 3: "high" is not a number; pass the scores column (blank and UNSCORED cells are left out)'),
     (F.LEADAUC, (OUT4, column(None, [4.0, 3, 2, 1])),

@@ -1,0 +1,353 @@
+"""Close rates per attribute value, points from them, suggested rules, the ideal profile.
+
+For each attribute (a Deals column) and each of its values or bins (see
+:mod:`leadscore_xl.binning`), over the deals with a known outcome:
+
+* **Close rate** = won ÷ leads with that value; **Lift** = close rate ÷ overall close rate.
+* **Points by lift** = the lift, rounded to one decimal: the guides' method, where a value
+  closing at 15 % against 1 % overall is worth 15 points.
+* **WOE** (weight of evidence) = ln(share of all won deals ÷ share of all lost deals).
+  Smoothing: when any value of an attribute (the Missing row included) has no won or no
+  lost deals, 0.5 is added to the won and the lost count of *every* value of that
+  attribute before the shares are taken, so every WOE is finite. An attribute without
+  such an empty cell keeps its raw counts, so its WOE is exactly the log odds ratio
+  against the overall odds (a one-variable logit on it has slope 1, intercept ln(won/lost)).
+* **IV** (information value): each value's (share of won − share of lost) × WOE; the
+  Total row holds their sum, the attribute's IV (below 0.02 not predictive, 0.02-0.1
+  weak, 0.1-0.3 medium, above 0.3 strong).
+
+Every attribute ends with a Missing row (for blank cells, if any) and a Total row that
+equals the overall close rate. Text columns with a different value on most rows (more
+than 10 distinct values covering more than half of the filled rows: IDs, e-mails) and
+number columns headed "ID" are skipped unless named in ``attributes``.
+
+:func:`suggest_rules` turns the close rates into a Rules table; :func:`ideal_profile`
+lists the values most over-represented among won deals.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from .binning import MISSING, Binning, Level, Split, parse_bins, split_column
+from .dates import resolve_as_of
+from .design import outcome_vector
+from .errors import DataQualityWarning, InputError, LeadScoreWarning, ModelError, quote
+from .table import Column, Kind, Table, as_rows, canonical_text, is_blank, norm, read_table
+
+__all__ = [
+    "CLOSERATES_HEADER", "PROFILE_HEADER", "RULES_HEADER", "AttributeRates", "CloseRates", "LevelRate",
+    "Profile", "Suggestion", "close_rates", "ideal_profile", "read_outcomes", "suggest_rules", "whole_number",
+    "woe_iv",
+]  # fmt: skip
+
+CLOSERATES_HEADER = ("Attribute", "Value", "Leads", "Won", "Close rate", "Lift", "Points by lift", "WOE", "IV")
+RULES_HEADER = ("Rule", "Group", "Attribute", "Operator", "Value", "Points")
+PROFILE_HEADER = ("Attribute", "Value", "Won", "Leads", "Share of won", "Share of all",
+                  "Over-representation", "Attribute IV")  # fmt: skip
+SMOOTHING = 0.5
+MIN_IV = 0.02
+
+
+@dataclass(frozen=True)
+class LevelRate:
+    """The counts and statistics of one value or bin of an attribute."""
+
+    level: Level
+    leads: int
+    won: int
+    overall: float
+    woe: float
+    iv: float
+
+    @property
+    def rate(self) -> float:
+        return self.won / self.leads if self.leads else math.nan
+
+    @property
+    def lift(self) -> float:
+        return self.rate / self.overall
+
+    @property
+    def points(self) -> float:
+        """Points by lift: the lift rounded to one decimal (15 % vs 1 % -> 15)."""
+        return round(self.lift, 1)
+
+    def row(self, attribute: str) -> list[Any]:
+        return [attribute, self.level.label, self.leads, self.won, self.rate, self.lift,
+                self.points, self.woe, self.iv]  # fmt: skip
+
+
+@dataclass(frozen=True)
+class AttributeRates:
+    """One attribute: its values (then Missing, if any blanks), IV and whether smoothed."""
+
+    name: str
+    kind: Kind
+    levels: tuple[LevelRate, ...]
+    iv: float
+    smoothed: bool
+
+
+@dataclass(frozen=True)
+class CloseRates:
+    """Close rates of every attribute, with the overall counts and any diagnostics."""
+
+    attributes: tuple[AttributeRates, ...]
+    leads: int
+    won: int
+    warnings: tuple[LeadScoreWarning, ...] = ()
+
+    @property
+    def overall(self) -> float:
+        return self.won / self.leads
+
+    def ranked(self) -> list[AttributeRates]:
+        """Attributes by information value, highest first (ties keep column order)."""
+        return sorted(self.attributes, key=lambda a: -a.iv)
+
+    def to_rows(self) -> list[list[Any]]:
+        rows: list[list[Any]] = [list(CLOSERATES_HEADER)]
+        for attribute in self.attributes:
+            rows += [lr.row(attribute.name) for lr in attribute.levels]
+            rows.append([attribute.name, "Total", self.leads, self.won, self.overall, 1.0, 1.0, 0.0, attribute.iv])
+        return rows
+
+
+def whole_number(value: Any, what: str, default: int, minimum: int = 1) -> int:
+    """An optional whole-number argument (blank -> ``default``)."""
+    if is_blank(value):
+        return default
+    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
+    if isinstance(value, str):
+        try:
+            number = float(value)
+        except ValueError:
+            pass
+    if not (math.isfinite(number) and number == int(number) and number >= minimum):
+        raise InputError(f"{what} {quote(value)} is not a whole number of at least {minimum}; type e.g. 10")
+    return int(number)
+
+
+# ---- reading the deals ----------------------------------------------------------------
+def _name(value: Any, what: str) -> str:
+    rows = as_rows(value)
+    cell = rows[0][0] if rows and rows[0] else None
+    if is_blank(cell):
+        raise InputError(f'The {what} is blank; give the Deals column that holds Won/Lost, e.g. "Outcome"')
+    return " ".join(str(cell).split())
+
+
+def read_outcomes(table: Table, outcome: Any) -> tuple[int, np.ndarray]:
+    """The outcome column's position and 1.0 (won) / 0.0 (lost) / NaN (blank) per row,
+    parsed as the logit parses it (:func:`leadscore_xl.design.outcome_vector`)."""
+    index = table.index(_name(outcome, "outcome column"), "outcome column")
+    return index, outcome_vector(table, table.headers[index])[0]
+
+
+def _attribute_list(value: Any) -> list[str]:
+    names: list[str] = []
+    for row in as_rows(value):
+        for cell in row:
+            if not is_blank(cell):
+                names += [p.strip() for p in str(cell).split(";") if p.strip()]
+    return names
+
+
+def _identifier_like(col: Column) -> bool:
+    """A different value on most rows (IDs, e-mails), or a number column headed ID."""
+    if col.kind == Kind.NUMBER:
+        key = norm(col.name)
+        return key == "id" or key.endswith((" id", "_id"))
+    if col.kind not in (Kind.TEXT, Kind.MIXED):
+        return False
+    distinct = len(set(col.keys))
+    return distinct > 10 and distinct > 0.5 * int(np.count_nonzero(col.present))
+
+
+def _pick(table: Table, outcome_index: int, attributes: Any) -> tuple[list[int], list[str]]:
+    """Columns to profile, and the names of those skipped by default."""
+    names = _attribute_list(attributes)
+    if names:
+        picked = [table.index(n, "attribute") for n in names]
+        if outcome_index in picked:
+            raise InputError(f'Attributes: "{table.headers[outcome_index]}" is the outcome column; leave it out of the attributes')
+        return list(dict.fromkeys(picked)), []
+    picked, skipped = [], []
+    for i in range(len(table.headers)):
+        if i == outcome_index or table.column(i).kind == Kind.EMPTY:
+            continue
+        (skipped if _identifier_like(table.column(i)) else picked).append(i)
+    return picked, [table.headers[i] for i in skipped]
+
+
+# ---- statistics -----------------------------------------------------------------------
+def woe_iv(won: np.ndarray, lost: np.ndarray, smoothing: float = SMOOTHING) -> tuple[np.ndarray, np.ndarray, bool]:
+    """WOE and IV part of each cell; smoothed (see the module docstring) only when a cell
+    has no won or no lost deals. Returns (woe, iv, smoothed)."""
+    won, lost = np.asarray(won, dtype=float), np.asarray(lost, dtype=float)
+    smoothed = bool(smoothing > 0 and (np.any(won == 0) or np.any(lost == 0)))
+    add = smoothing if smoothed else 0.0
+    with np.errstate(divide="ignore", invalid="ignore"):
+        share_won = (won + add) / (won.sum() + add * won.size)
+        share_lost = (lost + add) / (lost.sum() + add * lost.size)
+        woe = np.log(share_won / share_lost)
+        iv = (share_won - share_lost) * woe
+    return woe, iv, smoothed
+
+
+def _attribute_rates(split: Split, y: np.ndarray, overall: float, smoothing: float) -> AttributeRates:
+    k = len(split.levels)
+    codes = np.where(split.codes < 0, k, split.codes)
+    leads = np.bincount(codes, minlength=k + 1)
+    won = np.bincount(codes, weights=y, minlength=k + 1).round().astype(np.int64)
+    levels = list(split.levels) + [MISSING]
+    keep = [i for i in range(k + 1) if i < k or leads[k] > 0]
+    woe, iv, smoothed = woe_iv(won[keep], leads[keep] - won[keep], smoothing)
+    rates = tuple(
+        LevelRate(levels[i], int(leads[i]), int(won[i]), overall, float(w), float(v))
+        for i, w, v in zip(keep, woe, iv)
+    )
+    return AttributeRates(split.name, split.kind, rates, float(np.sum(iv)), smoothed)
+
+
+def close_rates(deals: Any, outcome: Any, attributes: Any = None, bins: Any = None,
+                as_of: Any = None, smoothing: float = SMOOTHING) -> CloseRates:  # fmt: skip
+    """Close rates of every attribute of a Deals range (with its header row)."""
+    table = deals if isinstance(deals, Table) else read_table(deals, "Deals")
+    binning = bins if isinstance(bins, Binning) else parse_bins(bins)
+    outcome_index, y = read_outcomes(table, outcome)
+    for name in binning.names.values():
+        table.index(name, "bins attribute")
+    known = ~np.isnan(y)
+    warnings: list[LeadScoreWarning] = []
+    if not known.all():
+        blanks = int(np.count_nonzero(~known[: table.filled]))
+        if blanks:
+            warnings.append(DataQualityWarning(f"{blanks} deals with a blank outcome (still open?) were left out"))
+        table, y = table.select(known), y[known]
+    _check_outcomes(table, y, outcome_index)
+    picked, skipped = _pick(table, outcome_index, attributes)
+    if skipped:
+        warnings.append(DataQualityWarning(
+            "Skipped as identifiers (a different value on most rows): " + ", ".join(f'"{s}"' for s in skipped)
+            + "; name them in the attributes argument to include them"
+        ))  # fmt: skip
+    day = resolve_as_of(None if is_blank(as_of) else as_of)
+    overall = float(y.mean())
+    rates = tuple(
+        _attribute_rates(split_column(table.column(i), binning, day), y, overall, smoothing) for i in picked
+    )
+    return CloseRates(rates, len(y), int(y.sum()), tuple(warnings))
+
+
+def _check_outcomes(table: Table, y: np.ndarray, outcome_index: int) -> None:
+    name = table.headers[outcome_index]
+    if not len(y):
+        raise ModelError(f'No deal has an outcome in column "{name}"; fill it with Won or Lost')
+    if y.min() == y.max():
+        which = "Won" if y[0] == 1.0 else "Lost"
+        raise ModelError(
+            f'Every deal in column "{name}" is {which}; close rates compare won with lost deals, '
+            "so the Deals table needs both"
+        )
+
+
+# ---- suggested rules ------------------------------------------------------------------
+@dataclass(frozen=True)
+class Suggestion:
+    """A Rules table (exactly the rules engine's columns) and the points per unit of WOE."""
+
+    rows: tuple[tuple[Any, ...], ...]
+    factor: float
+
+    def to_rows(self) -> list[list[Any]]:
+        return [list(RULES_HEADER)] + [list(r) for r in self.rows]
+
+
+def _expressible(level: Level) -> bool:
+    """A text value holding ';' cannot be written as a rule Value (';' separates lists)."""
+    return not (isinstance(level.label, str) and level.op == "=" and ";" in level.label)
+
+
+def _text(value: Any) -> str:
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    return canonical_text(value) if isinstance(value, float) else str(value)
+
+
+def _attribute_rules(a: AttributeRates, kept: Sequence[LevelRate], factor: float) -> list[tuple[Any, ...]]:
+    """Rules of one attribute: text values with equal points share one ``in`` rule."""
+    points = [round(factor * lr.woe) for lr in kept]
+    out: list[tuple[Any, ...]] = []
+    merge_text = a.kind in (Kind.TEXT, Kind.MIXED)
+    done: set[int] = set()
+    for i, lr in enumerate(kept):
+        if i in done or points[i] == 0:
+            continue
+        level = lr.level
+        same = [j for j in range(i, len(kept)) if merge_text and level.op == kept[j].level.op == "="
+                and points[j] == points[i]]  # fmt: skip
+        if len(same) > 1:
+            done.update(same)
+            shown = [_text(kept[j].level.label) for j in same]
+            out.append((f"{a.name}: {', '.join(shown)}", "Suggested", a.name, "in", "; ".join(shown), points[i]))
+            continue
+        label = "blank" if level is MISSING else _text(level.label)
+        out.append((f"{a.name}: {label}", "Suggested", a.name, level.op, level.value, points[i]))
+    return out
+
+
+def suggest_rules(rates: CloseRates, min_leads: int = 10, top: int = 0,
+                  min_iv: float = MIN_IV) -> Suggestion:  # fmt: skip
+    """A Rules table from close rates.
+
+    Attributes with an IV of at least ``min_iv`` are taken by IV, highest first (at most
+    ``top``; 0 = all). A value fires a rule only if at least ``min_leads`` deals have it. Points =
+    factor × WOE, rounded to whole points, with factor = 100 ÷ (the sum over the chosen
+    attributes of their highest WOE): a lead with the best value of every attribute
+    scores 100, an average lead about 0, and values that close below average get
+    negative points. Values rounding to 0 points get no rule.
+    """
+    chosen = [a for a in rates.ranked() if a.iv >= min_iv][: top if top else None]
+    kept = {a.name: [lr for lr in a.levels if lr.leads >= min_leads and _expressible(lr.level)] for a in chosen}
+    best = sum(max([0.0] + [lr.woe for lr in kept[a.name]]) for a in chosen)
+    if best <= 0:
+        raise ModelError(
+            f"No attribute value closes above average in at least {min_leads} deals with an information value "
+            f"of at least {min_iv:g}; add deals, lower min_leads, or bin numbers differently"
+        )
+    factor = 100.0 / best
+    rows = [r for a in chosen for r in _attribute_rules(a, kept[a.name], factor)]
+    return Suggestion(tuple(rows), factor)
+
+
+# ---- ideal-customer profile -----------------------------------------------------------
+@dataclass(frozen=True)
+class Profile:
+    """Per attribute (by IV), the values most over-represented among won deals."""
+
+    rows: tuple[tuple[Any, ...], ...]
+
+    def to_rows(self) -> list[list[Any]]:
+        return [list(PROFILE_HEADER)] + [list(r) for r in self.rows]
+
+
+def ideal_profile(rates: CloseRates, top: int = 3, min_leads: int = 10, min_iv: float = MIN_IV) -> Profile:
+    """Share of won ÷ share of all deals (which equals the lift) for the values with at
+    least ``min_leads`` deals that are more common among won deals; ``top`` per attribute,
+    for the attributes with an IV of at least ``min_iv``, by IV. Missing is never part of
+    a profile."""
+    rows = []
+    for a in (a for a in rates.ranked() if a.iv >= min_iv):
+        over = [lr for lr in a.levels if lr.level is not MISSING and lr.leads >= min_leads and lr.lift > 1.0]
+        over.sort(key=lambda lr: -lr.lift)
+        for lr in over[:top]:
+            rows.append((a.name, lr.level.label, lr.won, lr.leads, lr.won / rates.won,
+                         lr.leads / rates.leads, lr.lift, a.iv))  # fmt: skip
+    return Profile(tuple(rows))

@@ -1,0 +1,117 @@
+"""P3: Deals sheet values -> coefficient table, against bare statsmodels on ready arrays.
+
+Run by hand (not collected by pytest):  python tests/benchmarks/bench_model.py [rows]
+
+* P3: 1,000,000 x 20 raw sheet values (12 numeric, 4 text, 2 TRUE/FALSE, 1 date columns and
+  the Won/Lost outcome) -> ``fit_logit(...).coef_rows()``, timed against
+  ``Logit(y, X, check_rank=False).fit(disp=0)`` on the same design as ready float64 arrays.
+  Target ratio <= 1.2.
+* 100,000 x 30 with dummies (20 numeric, 10 text columns) from sheet values to the
+  coefficient table: target < 1 s.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+import time
+import warnings
+
+import numpy as np
+from statsmodels.discrete.discrete_model import Logit
+
+from leadscore_xl.model import fit_logit
+
+AS_OF = dt.datetime(2026, 3, 31)
+
+
+def make_rows(n: int, n_num: int, n_text: int, n_bool: int, n_date: int, seed: int = 1) -> list[list[object]]:
+    """Raw values as xlwings hands them over: floats, str, bool, datetime; header first."""
+    rng = np.random.default_rng(seed)
+    eta = np.full(n, -0.5)
+    cols: list[list[object]] = []
+    headers: list[str] = []
+    for j in range(n_num):
+        x = rng.normal(size=n)
+        eta += 0.3 * x / (j + 1)
+        cols.append(x.tolist())
+        headers.append(f"Num{j}")
+    for j in range(n_text):
+        k = 4 + 2 * (j % 4)
+        codes = rng.integers(0, k, n)
+        eta += 0.2 * (codes == 1)
+        labels = np.array([f"Level {c}" for c in range(k)], dtype=object)
+        cols.append(labels[codes].tolist())
+        headers.append(f"Text{j}")
+    for j in range(n_bool):
+        b = rng.random(n) < 0.4
+        eta += 0.4 * b
+        cols.append(b.tolist())
+        headers.append(f"Flag{j}")
+    for j in range(n_date):
+        age = rng.integers(0, 365, n)
+        eta -= age / 400
+        days = [AS_OF - dt.timedelta(days=int(a)) for a in range(365)]
+        cols.append([days[a] for a in age])
+        headers.append(f"Created{j}")
+    won = rng.random(n) < 1 / (1 + np.exp(-eta))
+    cols.append(np.where(won, "Won", "Lost").tolist())
+    headers.append("Outcome")
+    return [headers] + [list(r) for r in zip(*cols)]
+
+
+def timed(f, repeat: int = 1) -> float:
+    best = float("inf")
+    for _ in range(repeat):
+        t = time.perf_counter()
+        f()
+        best = min(best, time.perf_counter() - t)
+    return best
+
+
+def p3(n: int) -> None:
+    rows = make_rows(n, 12, 4, 2, 1)
+    result = fit_logit(rows, "Outcome", as_of=AS_OF, min_level_count=1)
+    X = np.ascontiguousarray(result_design(rows, result))
+    y = np.array([r[-1] == "Won" for r in rows[1:]], dtype=float)
+
+    def bare() -> None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            Logit(y, X, check_rank=False).fit(disp=0)
+
+    ours = timed(lambda: fit_logit(rows, "Outcome", as_of=AS_OF, min_level_count=1).coef_rows())
+    base = timed(bare)
+    print(f"P3 {n:,} rows x {len(rows[0])} columns -> {X.shape[1]} terms ({result.method}, "
+          f"{result.estimate.iterations} iterations)")
+    print(f"   sheet values -> coefficient table: {ours:7.2f} s")
+    print(f"   bare Logit(check_rank=False).fit(): {base:7.2f} s on ready arrays")
+    print(f"   ratio {ours / base:.2f} (target <= 1.2)")
+
+
+def result_design(rows: list[list[object]], result) -> np.ndarray:
+    """The same design as ready arrays (built here from the result's terms, outside the timing)."""
+    from leadscore_xl.table import read_table
+
+    table = read_table(rows, "Deals")
+    X = np.ones((len(table), len(result.terms)))
+    for j, term in enumerate(result.terms[1:], start=1):
+        col = table.column(term.variable)
+        if term.level is not None:
+            X[:, j] = [v == term.level for v in map(col.value, range(len(table)))]
+        elif col.kind.value == "date":
+            X[:, j] = result.as_of - col.num
+        else:
+            X[:, j] = col.num
+    return X
+
+
+def p3b(n: int = 100_000) -> None:
+    rows = make_rows(n, 20, 10, 0, 0, seed=2)
+    t = timed(lambda: fit_logit(rows, "Outcome", min_level_count=1).coef_rows(), repeat=3)
+    print(f"100k x 30 with dummies ({n:,} rows, 20 numeric + 10 text columns): {t:.2f} s (target < 1 s)")
+
+
+if __name__ == "__main__":
+    p3b()
+    p3(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)

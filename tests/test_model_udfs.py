@@ -1,0 +1,132 @@
+"""LOGITFIT, LOGITSTATS, LEADPROB, LEADPROBS and LOGITFORMULA through xlwings' real conversion."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import formulas
+import numpy as np
+import pytest
+
+import leadscore_udfs
+import xlharness
+from leadscore_xl.model import fit_logit, read_model
+from test_model_design import deals
+
+MISSING = xlharness.MISSING
+
+
+def scalar(out: object) -> object:
+    """A single value as Excel receives it from xlwings: a 1 x 1 array."""
+    assert isinstance(out, list) and len(out) == 1 and len(out[0]) == 1, out
+    return out[0][0]
+
+
+@pytest.fixture(scope="module")
+def fitted() -> tuple[list[list[object]], list[list[object]], list[list[object]]]:
+    """Deals, the LOGITFIT spill (as Excel returns it) and the covariance block."""
+    rows = deals(300, seed=11)
+    sheet = xlharness.call(leadscore_udfs.LOGITFIT, rows, "Outcome", "Industry; Employees; Partner")
+    cov = fit_logit(rows, "Outcome", features="Industry; Employees; Partner").covariance_rows()
+    return rows, sheet, cov
+
+
+def test_logitfit_spills_the_coefficient_table_then_the_variables_block(fitted) -> None:
+    rows, sheet, _ = fitted
+    result = fit_logit(rows, "Outcome", features="Industry; Employees; Partner")
+    table = result.coef_rows()
+    assert sheet[: len(table)] == [["" if v is None else v for v in r] for r in table]
+    assert sheet[len(table)] == [""] * 12
+    assert sheet[len(table) + 1][:5] == ["Variable", "Type", "Reference level", "Pooled into Other",
+                                         "Counted as reference"]  # fmt: skip
+
+
+def test_logitstats_spills_statistic_value_rows() -> None:
+    out = xlharness.call(leadscore_udfs.LOGITSTATS, deals(300, seed=11), "Outcome", MISSING, MISSING, MISSING,
+                         [["Setting", "Value"], ["Features", "Industry; Employees"]])  # fmt: skip
+    stats = dict(map(tuple, out[1:]))
+    assert out[0] == ["Statistic", "Value"]
+    assert stats["N used"] == 300 and stats["Converged"] is True and stats["Method"].startswith("Newton")
+    assert stats["Coefficients"] == 5 and 0 < stats["LR p-value"] < 1
+
+
+def test_leadprobs_round_trip_with_ci_notes_and_unscored_leads(fitted) -> None:
+    rows, sheet, cov = fitted
+    leads = [["Lead ID", "Industry", "Employees", "Partner"],
+             ["A", "Software", 50.0, True], ["B", " retail ", 40.0, False], ["C", "Mining", 50.0, True],
+             ["D", "Finance", None, False], ["E", "Health", "#N/A", True], [None, None, None, None]]  # fmt: skip
+    out = xlharness.call(leadscore_udfs.LEADPROBS, sheet, leads, cov, "Probability; CI low; CI high; Note")
+    model = read_model(sheet, cov)
+    p, low, high = model.predict_with_ci(leads)
+    assert out[0][0] == pytest.approx(p[0], abs=1e-15) and out[1][1] == pytest.approx(low[1], abs=1e-15)
+    assert out[0][1] < out[0][0] < out[0][2] and out[0][3] == ""
+    assert out[1][3] == ""  # " retail " matches Retail, trimmed and case-insensitively
+    assert out[2][0] == pytest.approx(p[0], abs=1e-15)  # unseen Mining counts as the reference Software
+    assert out[2][3] == '"Industry" level not in the model, counted as "Software"'
+    assert out[3] == ["UNSCORED", "UNSCORED", "UNSCORED", 'UNSCORED: "Employees" is blank or not a number']
+    assert out[4][0] == "UNSCORED"  # an error cell is a blank
+    assert out[5] == ["", "", "", ""]  # trailing blank row of a whole-table reference
+
+
+def test_leadprob_scores_one_lead_like_leadprobs(fitted) -> None:
+    rows, sheet, cov = fitted
+    headers = [["Partner", "Employees", "Industry", "Owner"]]
+    lead = [[False, 61.5, "Finance", "Ann"]]
+    one = scalar(xlharness.call(leadscore_udfs.LEADPROB, sheet, headers, lead))
+    many = xlharness.call(leadscore_udfs.LEADPROBS, sheet, headers + lead)
+    assert isinstance(one, float) and one == many[0][0]
+    row = xlharness.call(leadscore_udfs.LEADPROB, sheet, headers, lead, cov, "Probability; CI high")
+    assert row[0][0] == one and row[0][1] > one
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda s, c: xlharness.call(leadscore_udfs.LOGITFIT, [["Outcome", "x"], ["Won", 1.0], ["Maybe", 2.0],
+                                                               ["Lost", 3.0]], "Outcome"),  # fmt: skip
+         'Deals row 3: outcome "Maybe" in column "Outcome" is not an outcome; use Won/Lost'),
+        (lambda s, c: xlharness.call(leadscore_udfs.LEADPROBS, s, [["Industry"], ["Retail"]], c, "CI low"),
+         'model variable "Employees" is not a Leads column'),
+        (lambda s, c: xlharness.call(leadscore_udfs.LEADPROBS, s, [["Industry", "Employees", "Partner"]], MISSING,
+                                     "CI low"),  # fmt: skip
+         "Confidence intervals need the covariance block"),
+        (lambda s, c: xlharness.call(leadscore_udfs.LEADPROBS, [r if r[0] != "Employees" else r[:3] + ["x"] + r[4:]
+                                                                for r in s], [["Industry"]]),  # fmt: skip
+         'Model row 6 ("Employees"): Coef "x" is not a number; type a number'),
+        (lambda s, c: xlharness.call(leadscore_udfs.LEADPROBS, s, [["Industry"]], MISSING, "Score"),
+         'Output "Score" is not known; use any of Probability, CI low, CI high, Note'),
+        (lambda s, c: xlharness.call(leadscore_udfs.LEADPROB, s, [["a"], ["b"]], [[1.0]]),
+         "Pass one lead row and its one header row"),
+        (lambda s, c: xlharness.call(leadscore_udfs.LEADPROBS, [["Term", "Coef"], ["Intercept", 1.0]], [["a"]]),
+         'The model range has no "Variable" column'),
+    ],
+    ids=["bad outcome", "missing lead column", "ci without covariance", "coef not a number", "bad output",
+         "two header rows", "not a coefficient table"],  # fmt: skip
+)
+def test_errors_come_back_as_one_line_in_the_cell(fitted, call, message: str) -> None:
+    _, sheet, cov = fitted
+    out = scalar(call(sheet, cov))
+    assert isinstance(out, str) and message in out and "Traceback" not in out and "\n" not in out
+
+
+def test_logitformula_evaluated_by_the_formulas_engine_equals_leadprobs(fitted) -> None:
+    """The native =1/(1+EXP(-(...))) formula, calculated by an independent engine (formulas)."""
+    rows, sheet, _ = fitted
+    headers = [["Industry", "Employees", "Partner"]]
+    text = scalar(xlharness.call(leadscore_udfs.LOGITFORMULA, sheet, headers, "A2"))
+    assert text.startswith('=IF(OR(B2="",C2=""),"",1/(1+EXP(-(') and 'TRIM(A2&"")="Finance"' in text
+    func = formulas.Parser().ast(text)[1].compile()
+    assert list(func.inputs) == ["A2", "B2", "C2"]
+    model = read_model(sheet)
+    for industry, employees, partner in [("Software", 50.0, True), ("retail", 31.0, False), ("Health", 77.0, 1.0)]:
+        want = model.predict(headers + [[industry, employees, partner]])[0]
+        got = float(np.asarray(func(industry, employees, partner)).ravel()[0])
+        assert got == pytest.approx(want, abs=1e-12)
+
+
+def test_logitformula_refers_to_coef_cells_and_handles_dates() -> None:
+    as_of = dt.datetime(2026, 3, 31)
+    rows = [["Created", "Outcome"]] + [[as_of - dt.timedelta(days=d), d % 3 != 0 and d < 40] for d in range(60)]
+    sheet = fit_logit(rows, "Outcome", as_of=as_of).model_rows()
+    text = scalar(xlharness.call(leadscore_udfs.LOGITFORMULA, sheet, MISSING, MISSING, "Model!$D$2", "Settings!$B$3"))
+    assert text == '=IF(OR([@[Created]]=""),"",1/(1+EXP(-(Model!$D$2+Model!$D$3*(Settings!$B$3-[@[Created]])))))'

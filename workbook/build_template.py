@@ -1,0 +1,242 @@
+"""Build the sample workbook ``workbook/LeadScoring.xlsx`` (one command, deterministic).
+
+Usage::
+
+    python workbook/build_template.py [--leads 2000] [--deals 5000] [--output PATH]
+
+Sheets (each data sheet holds one Excel Table named like the sheet, header in row 1
+from A1 - the contract :mod:`leadscore_xl.refresh` reads against):
+
+==============  ================================================================
+Leads           the open leads (sample_data.LEAD_COLUMNS), then the empty output
+                columns Score, Grade, Route, Probability, Reasons, Scored At
+Rules           a starter rule sheet: explicit fit rules, behavioural engagement
+                rules with half-lives on the last activity, a within-30-days rule,
+                negative points, a Disqualify rule
+Deals           the past deals with Won and Deal Amount
+Model, Report   headers only; the refresh rebuilds them
+Settings        Setting | Value: caps Fit 60 / Engagement 40, bands at 65 / 50 / 20,
+                the pinned as-of date, Outcome column = Won
+Analysis        the analyst's live formulas (see :mod:`analysis_sheet`)
+xlwings.conf    UDF Modules = leadscore_udfs
+==============  ================================================================
+
+Formula storage, chosen deliberately
+------------------------------------
+Spilled functions (``LEADSCORES``, ``LEADEXPLAIN``, ``LOGITFIT`` ...) are stored as
+**legacy CSE array formulas over fixed ranges** (openpyxl ``ArrayFormula``), not as
+dynamic-array formulas:
+
+* openpyxl keeps them on a load/save round trip, so a headless refresh of this file
+  (which goes through openpyxl) neither damages them nor has to refuse the file;
+  openpyxl drops the ``metadata.xml`` that dynamic arrays need;
+* LibreOffice and the ``formulas`` engine evaluate them, which the recalculation and
+  office-suite tests rely on;
+* Excel 365 shows them as ``{=LEADSCORES(...)}`` and computes them like any array formula.
+
+The price: an array formula cannot grow. Each range is sized by running the function
+once at build time, and the leads/rules/settings ranges it reads reach past the tables
+(blank rows are ignored and give blank outputs), so a few more leads or rules need no
+re-entry. The formulas live on their own Analysis sheet, which the refresh never touches.
+
+Determinism: the data come from a fixed seed, the document properties and every zip
+entry carry fixed timestamps, so two builds are byte-identical.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import re
+import sys
+import zipfile
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+import analysis_sheet  # noqa: E402
+from sample_data import AS_OF, SampleData, make_sample  # noqa: E402
+
+__all__ = ["COEF_HEADER", "OUTPUT_COLUMNS", "RULE_COLUMNS", "SETTINGS", "STARTER_RULES", "build", "main"]
+
+DEFAULT_OUTPUT = Path(__file__).resolve().parent / "LeadScoring.xlsx"
+FIXED_TIME = dt.datetime(2026, 3, 31, 0, 0, 0)
+OUTPUT_COLUMNS = ("Score", "Grade", "Route", "Probability", "Reasons", "Scored At")
+RULE_COLUMNS = ("Rule", "Group", "Attribute", "Operator", "Value", "Points", "Half-life (days)",
+                "Date attribute", "Active")  # fmt: skip
+COEF_HEADER = ("Term", "Variable", "Level", "Coef", "Std. Err.", "z", "P>|z|", "CI 2.5 %",
+               "CI 97.5 %", "Odds ratio", "OR CI low", "OR CI high")  # fmt: skip
+LAST = "Last Activity Date"
+STARTER_RULES: tuple[tuple[Any, ...], ...] = (
+    ("Decision maker", "Fit", "Job Title", "in", "CEO; CFO; CTO; VP Sales; VP Marketing", 20, None, None, True),
+    ("Director", "Fit", "Job Title", "=", "Director", 15, None, None, True),
+    ("Manager", "Fit", "Job Title", "=", "Manager", 8, None, None, True),
+    ("Student", "Fit", "Job Title", "=", "Student", "Disqualify", None, None, True),
+    ("Core company size", "Fit", "Company Size", "in", "200-999; 1000-4999", 15, None, None, True),
+    ("Adjacent company size", "Fit", "Company Size", "in", "50-199; 5000+", 8, None, None, True),
+    ("Target industry", "Fit", "Industry", "in", "Software; Financial Services", 10, None, None, True),
+    ("Budget 50k+", "Fit", "Budget", ">=", 50000, 10, None, None, True),
+    ("Revenue 5M-500M", "Fit", "Annual Revenue", "between", "5000000; 500000000", 5, None, None, True),
+    ("Warm source", "Fit", "Lead Source", "in", "Referral; Partner", 8, None, None, True),
+    ("Purchased list", "Fit", "Lead Source", "=", "Purchased List", -10, None, None, True),
+    ("Competitor domain", "Fit", "Competitor Domain", "=", True, -50, None, None, True),
+    ("Pricing page", "Engagement", "Pricing Page Visits", ">=", 1, 15, 30, LAST, True),
+    ("Demo requested", "Engagement", "Demo Requested", "=", True, 20, 45, LAST, True),
+    ("Free trial", "Engagement", "Free Trial", "=", True, 15, 60, LAST, True),
+    ("Clicked 3+ emails", "Engagement", "Emails Clicked", ">=", 3, 8, None, None, True),
+    ("Opened 5+ emails", "Engagement", "Emails Opened", ">=", 5, 4, None, None, True),
+    ("Whitepaper", "Engagement", "Whitepaper Downloads", ">=", 1, 5, 90, LAST, True),
+    ("Webinar", "Engagement", "Webinar Attended", "=", True, 6, 90, LAST, True),
+    ("Active in last 30 days", "Engagement", LAST, "within 30 days", None, 10, None, None, True),
+    ("Unsubscribed", "Engagement", "Unsubscribed", "=", True, -15, None, None, True),
+)  # fmt: skip
+SETTINGS: tuple[tuple[str, Any, str], ...] = (
+    ("Score min", 0, "the total is clamped to Score min ... Score max"),
+    ("Score max", 100, ""),
+    ("Cap Fit", 60, "the Fit group gives at most 60 points"),
+    ("Cap Engagement", 40, "the Engagement group gives at most 40 points"),
+    ("Band High value", "65; High value; Sales", "from score; grade; route"),
+    ("Band MQL", "50; MQL; Sales", "marketing-qualified: hand to sales"),
+    ("Band Nurture", "20; Nurture; Marketing nurture", ""),
+    ("Band Cold", "0; Cold; Marketing", "the lowest band catches every lower score"),
+    ("As-of date", AS_OF, "pins decay and recency rules; clear it to score as of today"),
+    ("Outcome column", "Won", "the Deals column holding the outcome (Won/Lost, Yes/No, TRUE/FALSE, 1/0)"),
+    ("Amount column", "Deal Amount", "the Deals column holding the deal value"),
+    ("Fit group", "Fit", "the group giving the fit letter A-D"),
+    ("Engagement group", "Engagement", "the group giving the engagement number 1-4"),
+    ("Fit cuts", "45; 30; 15", "A from 45 fit points, B from 30, C from 15"),
+    ("Engagement cuts", "30; 20; 10", "1 from 30 engagement points, 2 from 20, 3 from 10"),
+    ("Disqualified route", "Disqualified", "the route of a lead a Disqualify rule fires for"),
+)  # fmt: skip
+FORMATS = {
+    "Annual Revenue": "#,##0", "Budget": "#,##0", "Deal Amount": "#,##0", LAST: "yyyy-mm-dd",
+    "Created Date": "yyyy-mm-dd", "Probability": "0.0%", "Scored At": "yyyy-mm-dd hh:mm", "Score": "0.0",
+}  # fmt: skip
+GRADE_FILLS = {"High value": "C6EFCE", "MQL": "E2F0D9", "Nurture": "FFEB9C", "Cold": "EDEDED", "Unscored": "FFFFFF"}
+STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+
+
+def build(output: Path | str = DEFAULT_OUTPUT, n_leads: int = 2000, n_deals: int = 5000) -> Path:
+    """Build the workbook at ``output`` and return its path."""
+    data = make_sample(n_leads, n_deals)
+    wb = Workbook()
+    leads = wb.active
+    leads.title = "Leads"
+    _data_sheet(leads, [data.leads[0] + list(OUTPUT_COLUMNS)] + [r + [None] * 6 for r in data.leads[1:]])
+    _data_sheet(wb.create_sheet("Rules"), [list(RULE_COLUMNS), *map(list, STARTER_RULES)])
+    _data_sheet(wb.create_sheet("Deals"), data.deals)
+    _data_sheet(wb.create_sheet("Model"), [list(COEF_HEADER), [None] * len(COEF_HEADER)])
+    _data_sheet(wb.create_sheet("Report"), [["Metric", "Value"], [None, None]])
+    settings = wb.create_sheet("Settings")
+    _data_sheet(settings, [["Setting", "Value"], *([k, v] for k, v, _ in SETTINGS)])
+    for row, (_, _, note) in enumerate(SETTINGS, start=2):
+        settings.cell(row, 4, note).font = Font(italic=True, color="808080")
+    settings.column_dimensions["D"].width = 70
+    capacity = analysis_sheet.capacity(n_leads)
+    _grade_formats(leads, len(data.leads[0]) + 1, capacity)
+    analysis = wb.create_sheet("Analysis")
+    grade_cells = analysis_sheet.write(analysis, _inputs(data, capacity))
+    _grade_formats_range(analysis, grade_cells)
+    _conf_sheet(wb.create_sheet("xlwings.conf"))
+    return _save(wb, Path(output))
+
+
+def _inputs(data: SampleData, capacity: int) -> analysis_sheet.Inputs:
+    settings = [["Setting", "Value"], *([k, v] for k, v, _ in SETTINGS)]
+    return analysis_sheet.Inputs(
+        leads=data.leads, deals=data.deals, rules=[list(RULE_COLUMNS), *map(list, STARTER_RULES)],
+        settings=settings, capacity=capacity, as_of_row=1 + [k for k, _, _ in SETTINGS].index("As-of date") + 1,
+    )  # fmt: skip
+
+
+def _data_sheet(ws: Worksheet, rows: list[list[Any]]) -> None:
+    """Rows from A1, an Excel Table named like the sheet, formats and widths."""
+    header = rows[0]
+    for row in rows:
+        ws.append(row)
+    ref = f"A1:{get_column_letter(len(header))}{max(len(rows), 2)}"
+    table = Table(displayName=ws.title, ref=ref)
+    table.tableStyleInfo = STYLE
+    ws.add_table(table)
+    ws.freeze_panes = "A2"
+    for j, name in enumerate(header, start=1):
+        letter = get_column_letter(j)
+        ws.column_dimensions[letter].width = max(10, min(40, len(str(name)) + 4))
+        fmt = FORMATS.get(str(name))
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, max_row=len(rows), min_col=j, max_col=j):
+                cell.number_format = fmt
+
+
+def _grade_formats(ws: Worksheet, first_output_col: int, capacity: int) -> None:
+    """Colour the Grade and Route output columns the refresh fills."""
+    grade = get_column_letter(first_output_col + OUTPUT_COLUMNS.index("Grade"))
+    route = get_column_letter(first_output_col + OUTPUT_COLUMNS.index("Route"))
+    _grade_formats_range(ws, (f"{grade}2:{grade}{capacity + 1}", f"{route}2:{route}{capacity + 1}"))
+
+
+def _grade_formats_range(ws: Worksheet, ranges: tuple[str, str]) -> None:
+    grades, routes = ranges
+    for grade, colour in GRADE_FILLS.items():
+        fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
+        ws.conditional_formatting.add(grades, CellIsRule(operator="equal", formula=[f'"{grade}"'], fill=fill))
+    red = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")
+    ws.conditional_formatting.add(
+        routes, CellIsRule(operator="equal", formula=['"Disqualified"'], fill=red, font=Font(color="9C0006"))
+    )
+
+
+def _conf_sheet(ws: Worksheet) -> None:
+    """xlwings reads keys from A1 down to the first blank cell: only what we need."""
+    ws["A1"], ws["B1"] = "UDF Modules", "leadscore_udfs"
+    ws["A3"] = "xlwings settings for this workbook (read by the xlwings add-in); see the README."
+    ws["A3"].font = Font(italic=True, color="808080")
+    ws.column_dimensions["A"].width = 16
+    ws.column_dimensions["B"].width = 18
+
+
+def _save(wb: Workbook, path: Path) -> Path:
+    """Save with fixed properties and zip timestamps, so two builds are byte-identical."""
+    wb.properties.creator = "LeadScore XL"
+    wb.properties.created = FIXED_TIME
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    out = io.BytesIO()
+    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            body = src.read(info.filename)
+            if info.filename == "docProps/core.xml":
+                body = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*", rb"\g<1>" + stamp.encode(), body)
+            entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            dst.writestr(entry, body)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(out.getvalue())
+    return path
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Build the LeadScore XL sample workbook.")
+    parser.add_argument("--leads", type=int, default=2000, help="open leads (default 2000)")
+    parser.add_argument("--deals", type=int, default=5000, help="past deals (default 5000)")
+    parser.add_argument("--output", type=Path, default=DEFAULT_OUTPUT, help="where to write the .xlsx")
+    args = parser.parse_args(argv)
+    if args.leads < 1 or args.deals < 10:
+        parser.error("need at least 1 lead and 10 deals")
+    path = build(args.output, args.leads, args.deals)
+    print(f"wrote {path} ({args.leads} leads, {args.deals} deals)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
