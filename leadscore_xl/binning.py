@@ -32,7 +32,7 @@ import numpy as np
 
 from .dates import from_serial
 from .errors import InputError, quote
-from .table import Column, Kind, as_rows, canonical_text, cell_parts, is_blank, norm
+from .table import Column, Kind, as_rows, cell_parts, is_blank, levels, norm
 
 __all__ = ["MISSING", "Binning", "Level", "Split", "parse_bins", "resolution", "split_column"]
 
@@ -171,30 +171,13 @@ def _ordered(split_codes: np.ndarray, n_levels: int) -> np.ndarray:
 
 
 def _text_split(col: Column) -> Split:
-    n = len(col)
-    codes = col.codes.copy() if col.codes is not None else np.full(n, -1, dtype=np.int32)
-    keys, shown = list(col.keys), list(col.labels)
-    if col.num is not None:
-        numeric = (codes < 0) & ~np.isnan(col.num)
-        if numeric.any():
-            uniq, inverse = np.unique(col.num[numeric], return_inverse=True)
-            codes[numeric] = len(keys) + inverse
-            keys += [canonical_text(float(u)) for u in uniq]
-            shown += [float(u) for u in uniq]
-    first: dict[str, int] = {}
-    values: list[Any] = []
-    for key, value in zip(keys, shown):
-        if key not in first:
-            first[key] = len(values)
-            values.append(value)
-    merge = np.array([first[k] for k in keys] + [-1], dtype=np.int64)
-    merged = merge[codes]
+    merged, values = levels(col)
     order = _ordered(merged, len(values))
     rank = np.empty(len(order) + 1, dtype=np.int64)
     rank[order] = np.arange(len(order))
     rank[-1] = -1
-    levels = tuple(Level(values[i], "=", values[i]) for i in order)
-    return Split(col.name, col.kind, levels, rank[merged])
+    ordered = tuple(Level(values[i], "=", values[i]) for i in order)
+    return Split(col.name, col.kind, ordered, rank[merged])
 
 
 def _bool_split(col: Column) -> Split:

@@ -21,7 +21,7 @@ from .errors import (
     OutcomeError, quote, row_list,
 )  # fmt: skip
 from .outcome import bad_outcomes, outcome_values
-from .table import Column, Kind, Table, canonical_text, norm
+from .table import Column, Kind, Table, canonical_text, levels, norm
 
 __all__ = [
     "BLANK_LEVEL", "OTHER_LEVEL", "Design", "ModelOptions", "Term", "Variable",
@@ -345,28 +345,15 @@ def _encoder(table: Table, col: Column, opts: ModelOptions) -> _Encoder:
 
 def _categories(col: Column, blank_as_level: bool) -> _Encoder:
     """Per-row level codes: text matched trimmed and case-insensitively, numbers as text."""
-    names: list[str] = []
-    index: dict[str, int] = {}
-
-    def level(label: str) -> int:
-        key = norm(label)
-        if key not in index:
-            index[key] = len(names)
-            names.append(label)
-        return index[key]
-
-    codes = np.full(len(col), -1, dtype=np.int64)
-    if col.codes is not None:
-        lut = np.array([level(label) for label in col.labels] + [-1], dtype=np.int64)
-        codes = lut[col.codes]
-    if col.num is not None:
-        has = ~np.isnan(col.num) & (codes < 0)
-        uniques, inverse = np.unique(col.num[has], return_inverse=True)
-        lut = np.array([level(canonical_text(float(v))) for v in uniques], dtype=np.int64)
-        codes[has] = lut[inverse]
+    codes, values = levels(col)
+    names = [v if isinstance(v, str) else canonical_text(v) for v in values]
     present = codes >= 0
     if blank_as_level and not present.all():
-        codes[~present] = level(BLANK_LEVEL)
+        keys = [norm(n) for n in names]
+        blank = keys.index(norm(BLANK_LEVEL)) if norm(BLANK_LEVEL) in keys else len(names)
+        if blank == len(names):
+            names.append(BLANK_LEVEL)
+        codes[~present] = blank
         present = np.ones(len(col), dtype=bool)
     return _Encoder(col, "categories", present, codes, names)
 

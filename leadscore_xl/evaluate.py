@@ -28,7 +28,7 @@ from .monitoring import (
     disagreements, hot_and_cold,
 )  # fmt: skip
 from .settings import read_settings
-from .table import Column, Kind, as_rows, canonical_text, convert_column, is_blank, norm, read_table
+from .table import Column, Kind, as_rows, canonical_text, convert_column, is_blank, levels, read_table
 from .thresholds import Thresholds, recommend_threshold
 
 __all__ = [
@@ -113,26 +113,8 @@ def _list_option(value: Any) -> list[str] | None:
 def groups_of(column: Column) -> Groups:
     """A label column as codes merged case-insensitively (first spelling kept); numbers
     become their text (2024 -> "2024"); blanks get -1."""
-    position: dict[str, int] = {}
-    labels: list[str] = []
-
-    def code(text: str) -> int:
-        key = norm(text)
-        if key not in position:
-            position[key] = len(labels)
-            labels.append(text)
-        return position[key]
-
-    codes = np.full(len(column), -1, dtype=np.int64)
-    if column.codes is not None:
-        lut = np.array([code(t) for t in column.labels] + [-1], dtype=np.int64)
-        codes = lut[column.codes]
-    if column.num is not None:
-        numbers = ~np.isnan(column.num) & (codes < 0)
-        if numbers.any():
-            values, inverse = np.unique(column.num[numbers], return_inverse=True)
-            codes[numbers] = np.array([code(canonical_text(v)) for v in values.tolist()])[inverse]
-    return Groups(codes, tuple(labels))
+    codes, values = levels(column)
+    return Groups(codes, tuple(v if isinstance(v, str) else canonical_text(v) for v in values))
 
 
 def _band_groups(column: Column, settings: Any) -> tuple[Groups, tuple[float, ...] | None]:

@@ -43,6 +43,7 @@ __all__ = [
     "canonical_text",
     "cell_parts",
     "is_blank",
+    "levels",
     "no_gc",
     "norm",
     "read_table",
@@ -251,6 +252,34 @@ class Table:
         """A table of the rows where ``keep`` is True (same headers and header row)."""
         rows = [self.rows[i] for i in np.flatnonzero(keep)]
         return Table(self.name, self.headers, rows, self.header_row)
+
+
+def levels(col: Column) -> tuple[np.ndarray, tuple[str | float, ...]]:
+    """A column as categories: int64 codes per row (-1 where blank) and each level's value.
+
+    Text is merged trimmed and case-insensitively, keeping the first spelling; numbers
+    are levels of their own, shown as numbers but matched as text, so 2 and "2" are one
+    level. Levels are numbered text first, then numbers in ascending order."""
+    first: dict[str, int] = {}
+    values: list[str | float] = []
+
+    def level(key: str, value: str | float) -> int:
+        if key not in first:
+            first[key] = len(values)
+            values.append(value)
+        return first[key]
+
+    codes = np.full(len(col), -1, dtype=np.int64)
+    if col.codes is not None:
+        lookup = [level(key, label) for key, label in zip(col.keys, col.labels)]
+        codes = np.array(lookup + [-1], dtype=np.int64)[col.codes]
+    if col.num is not None:
+        numeric = (codes < 0) & ~np.isnan(col.num)
+        if numeric.any():
+            uniques, inverse = np.unique(col.num[numeric], return_inverse=True)
+            lookup = [level(canonical_text(u), u) for u in uniques.tolist()]
+            codes[numeric] = np.array(lookup, dtype=np.int64)[inverse]
+    return codes, tuple(values)
 
 
 def suggest(name: str, choices: Sequence[str]) -> str | None:

@@ -106,3 +106,12 @@ def test_column_agrees_with_cell_parts(values: list) -> None:
     assert np.count_nonzero(col.present) + sum(
         1 for v in values if math.isnan(cell_parts(v)[0]) and cell_parts(v)[1] is None
     ) == len(values)
+
+
+def test_levels_merge_case_and_numbers_as_text() -> None:
+    from leadscore_xl.table import levels
+
+    col = convert_column("Rank", [" Retail", "retail ", 2.0, "2", None, "#N/A", 1.0, "RETAIL"])
+    codes, values = levels(col)
+    assert values == ("Retail", "2", 1.0)
+    assert codes.tolist() == [0, 0, 1, 1, -1, -1, 2, 0]
