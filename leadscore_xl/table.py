@@ -311,8 +311,9 @@ def read_table(values: Any, name: str = "Leads", header_row: int = 1) -> Table:
     rows = as_rows(values)
     if not rows:
         raise TableError(f"The {name} range is empty; select the table with its header row")
-    width = max(map(len, rows))
-    if any(len(r) != width for r in rows):
+    lengths = set(map(len, rows))
+    width = max(lengths)
+    if len(lengths) > 1:
         rows = [list(r) + [None] * (width - len(r)) for r in rows]
     body = rows[1:]
     headers = _headers(rows[0], body, name)
