@@ -359,6 +359,11 @@ def _fit_widths(ws: Worksheet, blocks: Sequence[Block]) -> None:
 
 
 # ---- charts -------------------------------------------------------------------------
+def _within_unit(block: Block, columns: tuple[int, ...]) -> bool:
+    values = [row[j] for row in block.rows[1:] for j in columns if j < len(row)]
+    return bool(values) and all(isinstance(v, (int, float)) and 0.0 <= v <= 1.0 for v in values)
+
+
 def _chart(ws: Worksheet, spec: Chart, block: Block) -> Any:
     first, last = block.row, block.row + block.height - 1
     xs = Reference(ws, min_col=block.col + spec.x, min_row=first + 1, max_row=last)
@@ -375,6 +380,9 @@ def _chart(ws: Worksheet, spec: Chart, block: Block) -> Any:
             series = Series(Reference(ws, min_col=block.col + y, min_row=first, max_row=last), xs, title_from_data=True)
             series.marker.symbol = "none"
             chart.series.append(series)
+        if _within_unit(block, (spec.x, *spec.ys)):  # rates and shares: axes from 0 to 100 %
+            for axis in (chart.x_axis, chart.y_axis):
+                axis.scaling.min, axis.scaling.max = 0.0, 1.0
     chart.title = spec.title
     chart.x_axis.title = spec.x_title or None
     chart.y_axis.title = spec.y_title or None

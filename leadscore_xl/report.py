@@ -182,6 +182,10 @@ def grade_rows(scores: Scores) -> tuple[tuple[Any, ...], ...]:
 _PERCENT_WORDS = ("rate", "share", "probability", "predicted", "chance", "perfect calibration")
 
 
+_FOUR_DECIMALS = frozenset({"coef", "std. err.", "z", "p>|z|", "ci 2.5 %", "ci 97.5 %", "odds ratio",
+                            "or ci low", "or ci high", "woe", "iv"})  # fmt: skip
+
+
 def percent_formats(header: Sequence[Any]) -> tuple[str | None, ...]:
     """Number formats from header names: rates, shares and probabilities as percentages."""
     out: list[str | None] = []
@@ -191,6 +195,8 @@ def percent_formats(header: Sequence[Any]) -> tuple[str | None, ...]:
             out.append("0.0%")
         elif key in ("lift", "mean score"):
             out.append("0.00")
+        elif key in _FOUR_DECIMALS:
+            out.append("0.0000")
         else:
             out.append(None)
     return tuple(out)
