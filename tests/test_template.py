@@ -72,12 +72,20 @@ def test_each_sheet_holds_a_table_named_like_it_from_a1(committed: openpyxl.Work
     assert (conf["A1"].value, conf["B1"].value, conf["A2"].value) == ("UDF Modules", "leadscore_udfs", None)
 
 
-def test_leads_end_with_the_empty_output_columns(committed: openpyxl.Workbook) -> None:
+def test_leads_end_with_the_output_columns_filled_by_the_build_refresh(committed: openpyxl.Workbook) -> None:
     leads = _table_values(committed, "Leads")
     outputs = ["Score", "Grade", "Route", "Probability", "Reasons", "Scored At"]
     assert leads[0] == list(sample_data.LEAD_COLUMNS) + outputs
     assert len(leads) == 2001
-    assert all(row[-6:] == [None] * 6 for row in leads[1:])
+    scores = api.score_leads(leads, _table_values(committed, "Rules"), _table_values(committed, "Settings"))
+    expected = scores.to_rows(("Score", "Grade", "Route"))
+    assert [r[-5:-3] for r in leads[1:]] == [e[1:] for e in expected]
+    assert [r[-6] for r in leads[1:]] == pytest.approx([e[0] for e in expected], rel=1e-14)  # via XML text
+    assert all(r[-1] == build_template.FIXED_TIME for r in leads[1:])
+    probabilities = [r[-3] for r in leads[1:] if r[-3] is not None]  # blank where Budget is blank
+    assert len(probabilities) == sum(r[leads[0].index("Budget")] is not None for r in leads[1:])
+    assert all(0.0 < p < 1.0 for p in probabilities)
+    assert len(committed["Report"]._charts) >= 5  # native charts, made by the refresh
 
 
 def test_sample_has_the_columns_the_issue_lists(committed: openpyxl.Workbook) -> None:

@@ -8,13 +8,15 @@ Sheets (each data sheet holds one Excel Table named like the sheet, header in ro
 from A1 - the contract :mod:`leadscore_xl.refresh` reads against):
 
 ==============  ================================================================
-Leads           the open leads (sample_data.LEAD_COLUMNS), then the empty output
-                columns Score, Grade, Route, Probability, Reasons, Scored At
+Leads           the open leads (sample_data.LEAD_COLUMNS), then the output columns
+                Score, Grade, Route, Probability, Reasons, Scored At (filled by the
+                build's refresh)
 Rules           a starter rule sheet: explicit fit rules, behavioural engagement
                 rules with half-lives on the last activity, a within-30-days rule,
                 negative points, a Disqualify rule
 Deals           the past deals with Won and Deal Amount
-Model, Report   headers only; the refresh rebuilds them
+Model, Report   filled by one refresh at build time (coefficients, statistics,
+                evaluation tables and native charts); every refresh rebuilds them
 Settings        Setting | Value: caps Fit 60 / Engagement 40, bands at 65 / 50 / 20,
                 the pinned as-of date, Outcome column = Won
 Analysis        the analyst's live formulas (see :mod:`analysis_sheet`)
@@ -64,6 +66,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import analysis_sheet  # noqa: E402
+from leadscore_xl.book_file import open_book  # noqa: E402
+from leadscore_xl.refresh import RefreshOptions, refresh  # noqa: E402
 from sample_data import AS_OF, SampleData, make_sample  # noqa: E402
 
 __all__ = ["COEF_HEADER", "OUTPUT_COLUMNS", "RULE_COLUMNS", "SETTINGS", "STARTER_RULES", "build", "main"]
@@ -125,8 +129,13 @@ GRADE_FILLS = {"High value": "C6EFCE", "MQL": "E2F0D9", "Nurture": "FFEB9C", "Co
 STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
 
 
-def build(output: Path | str = DEFAULT_OUTPUT, n_leads: int = 2000, n_deals: int = 5000) -> Path:
-    """Build the workbook at ``output`` and return its path."""
+def build(output: Path | str = DEFAULT_OUTPUT, n_leads: int = 2000, n_deals: int = 5000,
+          refreshed: bool = True) -> Path:  # fmt: skip
+    """Build the workbook at ``output`` and return its path.
+
+    With ``refreshed`` (the default) the built file is then refreshed once, as the
+    Refresh Scores button would, with the clock pinned to FIXED_TIME: the sample opens
+    with its scores, the Model sheet and the Report charts already there."""
     data = make_sample(n_leads, n_deals)
     wb = Workbook()
     leads = wb.active
@@ -147,7 +156,11 @@ def build(output: Path | str = DEFAULT_OUTPUT, n_leads: int = 2000, n_deals: int
     grade_cells = analysis_sheet.write(analysis, _inputs(data, capacity))
     _grade_formats_range(analysis, grade_cells)
     _conf_sheet(wb.create_sheet("xlwings.conf"))
-    return _save(wb, Path(output))
+    path = _save(wb, Path(output))
+    if refreshed:
+        refresh(open_book(path), RefreshOptions(now=FIXED_TIME))
+        path.write_bytes(_fixed_zip(path.read_bytes()))
+    return path
 
 
 def _inputs(data: SampleData, capacity: int) -> analysis_sheet.Inputs:
@@ -210,9 +223,16 @@ def _save(wb: Workbook, path: Path) -> Path:
     wb.properties.created = FIXED_TIME
     buffer = io.BytesIO()
     wb.save(buffer)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(_fixed_zip(buffer.getvalue()))
+    return path
+
+
+def _fixed_zip(data: bytes) -> bytes:
+    """The same zip with fixed entry timestamps and modification date."""
     stamp = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
     out = io.BytesIO()
-    with zipfile.ZipFile(buffer) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
         for info in src.infolist():
             body = src.read(info.filename)
             if info.filename == "docProps/core.xml":
@@ -220,9 +240,7 @@ def _save(wb: Workbook, path: Path) -> Path:
             entry = zipfile.ZipInfo(info.filename, date_time=FIXED_TIME.timetuple()[:6])
             entry.compress_type = zipfile.ZIP_DEFLATED
             dst.writestr(entry, body)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(out.getvalue())
-    return path
+    return out.getvalue()
 
 
 def main(argv: list[str] | None = None) -> int:
