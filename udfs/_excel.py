@@ -16,7 +16,9 @@ import xlwings as xw
 
 from leadscore_xl.errors import LeadScoreError
 
-__all__ = ["ARGS", "cell", "excel_args", "excel_function", "grid"]
+__all__ = ["ARGS", "CATEGORY", "cell", "excel_args", "excel_function", "grid"]
+
+CATEGORY = "LeadScore XL"  # the function wizard's category for every function
 
 #: The arguments many functions share: name -> (is a range, function-wizard help).
 ARGS: dict[str, tuple[bool, str]] = {
@@ -31,12 +33,14 @@ ARGS: dict[str, tuple[bool, str]] = {
 F = TypeVar("F", bound=Callable[..., Any])
 
 
-def excel_args(*names: str) -> Callable[[F], F]:
-    """Apply ``@xw.arg`` with the shared range setting and help text of each name."""
+def excel_args(*names: str, docs: dict[str, tuple[bool, str]] | None = None) -> Callable[[F], F]:
+    """Apply ``@xw.arg`` with the range setting and help text of each name, looked up in
+    ``docs`` and then in the shared :data:`ARGS`."""
+    table = {**ARGS, **(docs or {})}
 
     def decorate(f: F) -> F:
         for name in names:
-            is_range, doc = ARGS[name]
+            is_range, doc = table[name]
             f = xw.arg(name, ndim=2, doc=doc)(f) if is_range else xw.arg(name, doc=doc)(f)
         return f
 

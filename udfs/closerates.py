@@ -9,25 +9,24 @@ import xlwings as xw
 from leadscore_xl import closerates as cr
 from leadscore_xl import scorecard as sc
 
-from ._excel import excel_function, grid
+from ._excel import CATEGORY, excel_args, excel_function, grid
 
 __all__ = ["CLOSERATES", "ICP", "SCORECARD", "SUGGESTRULES"]
 
-CATEGORY = "LeadScore XL"
 _DEALS = "The Deals table with its header row, e.g. Deals[#All]"
 _OUTCOME = 'The outcome column\'s header, e.g. "Outcome" (Won/Lost, Yes/No, TRUE/FALSE, 1/0, Converted/Not converted)'
 _ATTRIBUTES = 'Optional columns to use, e.g. "Industry; Employees" or a range of headers (default: all but IDs)'
 _BINS = 'Optional: quantile bins for numbers and dates (default 5), or edges: "Employees: 10; 50; 200 | Age: 30; 90"'
 _AS_OF = "Optional as-of date for the age of date columns (default today)"
 _MIN_LEADS = "Optional: leave out values held by fewer deals than this (default 10)"
+_DEAL_ARGS = excel_args("deals", "outcome", "attributes", "bins", "as_of", docs={
+    "deals": (True, _DEALS), "outcome": (False, _OUTCOME), "attributes": (True, _ATTRIBUTES),
+    "bins": (True, _BINS), "as_of": (False, _AS_OF),
+})  # fmt: skip
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("deals", ndim=2, doc=_DEALS)
-@xw.arg("outcome", doc=_OUTCOME)
-@xw.arg("attributes", ndim=2, doc=_ATTRIBUTES)
-@xw.arg("bins", ndim=2, doc=_BINS)
-@xw.arg("as_of", doc=_AS_OF)
+@_DEAL_ARGS
 @excel_function
 def CLOSERATES(deals: Any, outcome: Any, attributes: Any = None, bins: Any = None, as_of: Any = None) -> Any:
     """Spills per attribute value: leads, won, close rate, lift, points by lift, WOE and IV, with Missing and Total rows."""
@@ -35,11 +34,7 @@ def CLOSERATES(deals: Any, outcome: Any, attributes: Any = None, bins: Any = Non
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("deals", ndim=2, doc=_DEALS)
-@xw.arg("outcome", doc=_OUTCOME)
-@xw.arg("attributes", ndim=2, doc=_ATTRIBUTES)
-@xw.arg("bins", ndim=2, doc=_BINS)
-@xw.arg("as_of", doc=_AS_OF)
+@_DEAL_ARGS
 @xw.arg("min_leads", doc=_MIN_LEADS)
 @xw.arg("top", doc="Optional: the number of attributes to use, by information value (default all with IV >= 0.02)")
 @excel_function
@@ -53,11 +48,7 @@ def SUGGESTRULES(deals: Any, outcome: Any, attributes: Any = None, bins: Any = N
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("deals", ndim=2, doc=_DEALS)
-@xw.arg("outcome", doc=_OUTCOME)
-@xw.arg("attributes", ndim=2, doc=_ATTRIBUTES)
-@xw.arg("bins", ndim=2, doc=_BINS)
-@xw.arg("as_of", doc=_AS_OF)
+@_DEAL_ARGS
 @xw.arg("min_leads", doc=_MIN_LEADS)
 @xw.arg("top", doc="Optional: values listed per attribute (default 3)")
 @excel_function

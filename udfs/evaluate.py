@@ -15,17 +15,17 @@ from leadscore_xl import evaluate
 from leadscore_xl.errors import InputError
 from leadscore_xl.table import is_blank, norm
 
-from ._excel import excel_function, grid
+from ._excel import CATEGORY, excel_args, excel_function, grid
 
 __all__ = [
     "CALIBRATION", "CHANNELREPORT", "COMPARESCORES", "CONVERSIONBYBAND", "CVAUC", "DISAGREEMENTS", "LEADAUC",
     "LIFTTABLE", "ROCPOINTS", "THRESHOLD",
 ]  # fmt: skip
 
-CATEGORY = "LeadScore XL"
 OUTCOMES = "The outcome column (Won/Lost, Yes/No, TRUE/FALSE, 1/0, Converted/Not converted), e.g. Deals[Outcome]"
 SCORES = "The score column of the same deals, e.g. Deals[Score]"
 PROBABILITIES = "The conversion probabilities (0-1) of the same deals, e.g. Deals[Probability]"
+_OUTCOMES_AND_SCORES = excel_args("outcomes", "scores", docs={"outcomes": (True, OUTCOMES), "scores": (True, SCORES)})
 
 
 def _flag(value: Any, what: str) -> bool:
@@ -44,8 +44,7 @@ def _flag(value: Any, what: str) -> bool:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("outcomes", ndim=2, doc=OUTCOMES)
-@xw.arg("scores", ndim=2, doc=SCORES)
+@_OUTCOMES_AND_SCORES
 @xw.arg("details", doc="Optional: TRUE spills AUC, DeLong std. err. and 95 % CI, and counts; FALSE (default) gives the AUC")
 @excel_function
 def LEADAUC(outcomes: Any, scores: Any, details: Any = None) -> Any:
@@ -55,8 +54,7 @@ def LEADAUC(outcomes: Any, scores: Any, details: Any = None) -> Any:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("outcomes", ndim=2, doc=OUTCOMES)
-@xw.arg("scores", ndim=2, doc=SCORES)
+@_OUTCOMES_AND_SCORES
 @xw.arg("max_points", doc="Optional: at most about this many points (default: every distinct score)")
 @excel_function
 def ROCPOINTS(outcomes: Any, scores: Any, max_points: Any = None) -> Any:
@@ -65,8 +63,7 @@ def ROCPOINTS(outcomes: Any, scores: Any, max_points: Any = None) -> Any:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("outcomes", ndim=2, doc=OUTCOMES)
-@xw.arg("scores", ndim=2, doc=SCORES)
+@_OUTCOMES_AND_SCORES
 @xw.arg("bins", doc="Optional number of score groups (default 10: deciles)")
 @excel_function
 def LIFTTABLE(outcomes: Any, scores: Any, bins: Any = None) -> Any:
@@ -96,8 +93,7 @@ def CONVERSIONBYBAND(outcomes: Any, bands: Any, settings: Any = None, qualified:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("outcomes", ndim=2, doc=OUTCOMES)
-@xw.arg("scores", ndim=2, doc=SCORES)
+@_OUTCOMES_AND_SCORES
 @xw.arg("capacity", doc="Optional: leads sales can work a week")
 @xw.arg("weekly_leads", doc="Optional: new leads a week (or give period)")
 @xw.arg("period", ndim=2, doc="Optional: weeks the deals cover, or their date column, e.g. Deals[Created]")

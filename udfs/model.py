@@ -12,11 +12,10 @@ from leadscore_xl.model import LogitResult, fit_logit, parse_names
 from leadscore_xl.table import _header_text as header_text
 from leadscore_xl.table import as_rows, is_blank, norm
 
-from ._excel import cell, excel_function, grid
+from ._excel import CATEGORY, cell, excel_args, excel_function, grid
 
 __all__ = ["LEADPROB", "LEADPROBS", "LOGITFIT", "LOGITFORMULA", "LOGITSTATS"]
 
-CATEGORY = "LeadScore XL"
 _DEALS = "The Deals table with its header row, e.g. Deals[#All]"
 _FEATURES = 'Optional feature columns, e.g. "Industry; Employees" or a range of names (default: all but IDs)'
 _CATEGORICAL = 'Optional numeric columns to treat as categories, e.g. "rank"'
@@ -40,15 +39,17 @@ def _outputs(outputs: Any) -> tuple[str, ...]:
             raise InputError(f"Output {quote(name)} is not known; use any of {', '.join(PROB_OUTPUTS)}, separated by ;")
     return tuple(known[norm(n)] for n in names)
 
+_FIT_ARGS = excel_args("deals", "outcome", "features", "categorical", "reference", "settings", "as_of", docs={
+    "deals": (True, _DEALS),
+    "outcome": (False, 'The outcome column, e.g. "Outcome" (Won/Lost; default: Settings "Outcome column")'),
+    "features": (False, _FEATURES), "categorical": (False, _CATEGORICAL), "reference": (True, _REFERENCE),
+    "settings": (True, "Optional Settings table (Outcome column, Features, Min level count ...)"),
+    "as_of": (False, "Optional as-of date for date columns (age in days; default: Settings, then today)"),
+})  # fmt: skip
+
 
 @xw.func(category=CATEGORY)
-@xw.arg("deals", ndim=2, doc=_DEALS)
-@xw.arg("outcome", doc='The outcome column, e.g. "Outcome" (Won/Lost; default: Settings "Outcome column")')
-@xw.arg("features", doc=_FEATURES)
-@xw.arg("categorical", doc=_CATEGORICAL)
-@xw.arg("reference", ndim=2, doc=_REFERENCE)
-@xw.arg("settings", ndim=2, doc="Optional Settings table (Outcome column, Features, Min level count ...)")
-@xw.arg("as_of", doc="Optional as-of date for date columns (age in days; default: Settings, then today)")
+@_FIT_ARGS
 @excel_function
 def LOGITFIT(deals: Any, outcome: Any = None, features: Any = None, categorical: Any = None,
              reference: Any = None, settings: Any = None, as_of: Any = None) -> Any:  # fmt: skip
@@ -58,13 +59,7 @@ def LOGITFIT(deals: Any, outcome: Any = None, features: Any = None, categorical:
 
 
 @xw.func(category=CATEGORY)
-@xw.arg("deals", ndim=2, doc=_DEALS)
-@xw.arg("outcome", doc='The outcome column, e.g. "Outcome"')
-@xw.arg("features", doc=_FEATURES)
-@xw.arg("categorical", doc=_CATEGORICAL)
-@xw.arg("reference", ndim=2, doc=_REFERENCE)
-@xw.arg("settings", ndim=2, doc="Optional Settings table")
-@xw.arg("as_of", doc="Optional as-of date for date columns")
+@_FIT_ARGS
 @excel_function
 def LOGITSTATS(deals: Any, outcome: Any = None, features: Any = None, categorical: Any = None,
                reference: Any = None, settings: Any = None, as_of: Any = None) -> Any:  # fmt: skip

@@ -8,11 +8,10 @@ import xlwings as xw
 
 from leadscore_xl import api
 
-from ._excel import cell, excel_args, excel_function, grid
+from ._excel import CATEGORY, cell, excel_args, excel_function, grid
 
 __all__ = ["LEADEXPLAIN", "LEADGRADE", "LEADMATRIX", "LEADMATRIXCOUNTS", "LEADMATRIXES", "LEADSCORE", "LEADSCORES"]
 
-CATEGORY = "LeadScore XL"
 
 
 @xw.func(category=CATEGORY)
