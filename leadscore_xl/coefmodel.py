@@ -217,10 +217,13 @@ def read_model(coef_rows: Any, covariance_rows: Any = None, variables: Any = Non
 
 
 def _split(rows: list[list[Any]]) -> tuple[list[list[Any]], list[list[Any]]]:
-    """Term rows up to the first blank row; then the Variables block, if one follows."""
+    """Term rows up to the first blank row; then the Variables block, if one follows,
+    up to the next blank row (the diagnostics after it are for people, not the model)."""
     blank = [all(is_blank(c) for c in r) for r in rows]
     end = blank.index(True) if True in blank else len(rows)
-    rest = [r for r, b in zip(rows[end:], blank[end:]) if not b]
+    start = next((i for i in range(end, len(rows)) if not blank[i]), len(rows))
+    stop = next((i for i in range(start, len(rows)) if blank[i]), len(rows))
+    rest = rows[start:stop]
     if rest and norm(str(rest[0][0])) == "variable":
         return rows[:end], rest
     return rows[:end], []

@@ -226,10 +226,14 @@ class LogitResult:
         return variable_rows(self.variables)
 
     def model_rows(self) -> list[list[Any]]:
-        """What LOGITFIT spills: the coefficient table, a blank row, the Variables block."""
+        """What LOGITFIT spills: the coefficient table, a blank row, the Variables block,
+        a blank row, and the diagnostics, so that statistical trouble shows beside the
+        coefficients it qualifies."""
         width = len(COEF_HEADER)
-        block = [r + [None] * (width - len(r)) for r in self.variable_rows()]
-        return self.coef_rows() + [[None] * width] + block
+        blank = [[None] * width]
+        variables = [r + [None] * (width - len(r)) for r in self.variable_rows()]
+        diagnostics = [r + [None] * (width - len(r)) for r in self.diagnostic_rows()]
+        return self.coef_rows() + blank + variables + blank + diagnostics
 
     def covariance_rows(self) -> list[list[Any]]:
         """The coefficients' covariance: ``Covariance | term ...`` then one row per term."""

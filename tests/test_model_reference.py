@@ -97,7 +97,10 @@ def test_ucla_admissions_through_logitfit() -> None:
         assert round(got[term], 6) == value, term
     assert out[0][:4] == ["Term", "Variable", "Level", "Coef"]
     assert [r[:3] for r in out[4:7]] == [["rank: 2", "rank", "2"], ["rank: 3", "rank", "3"], ["rank: 4", "rank", "4"]]
-    block = out[out.index(next(r for r in out if r[0] == "Variable")):]
+    start = out.index(next(r for r in out if r[0] == "Variable"))
+    block = out[start:next(i for i in range(start, len(out)) if out[i][0] == "")]
+    diagnostics = out[out.index(next(r for r in out if r[0] == "Diagnostic")):]
+    assert diagnostics[0][:2] == ["Diagnostic", "Message"] and len(diagnostics) >= 2  # trouble shows beside the table
     assert block[-1][:3] == ["rank", "categories", "1"]
 
 
