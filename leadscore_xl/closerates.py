@@ -309,10 +309,12 @@ def suggest_rules(rates: CloseRates, min_leads: int = 10, top: int = 0,
 
     Attributes with an IV of at least ``min_iv`` are taken by IV, highest first (at most
     ``top``; 0 = all). A value fires a rule only if at least ``min_leads`` deals have it. Points =
-    factor × WOE, rounded to whole points, with factor = 100 ÷ (the sum over the chosen
-    attributes of their highest WOE): a lead with the best value of every attribute
-    scores 100, an average lead about 0, and values that close below average get
-    negative points. Values rounding to 0 points get no rule.
+    factor × WOE, rounded to whole points, so values that close below average get
+    negative points; factor = 100 ÷ (best − worst), the sums over the chosen attributes of
+    their highest and lowest WOE (0 when none is above or below). A "Baseline" rule
+    (operator ``always``) adds −worst × factor to every scored lead, so that a lead with
+    the best value of every attribute scores 100 and one with the worst scores 0, rather
+    than every below-average lead being clamped to 0. Values rounding to 0 points get no rule.
     """
     chosen = [a for a in rates.ranked() if a.iv >= min_iv][: top if top else None]
     kept = {a.name: [lr for lr in a.levels if lr.leads >= min_leads and _expressible(lr.level)] for a in chosen}
@@ -322,8 +324,11 @@ def suggest_rules(rates: CloseRates, min_leads: int = 10, top: int = 0,
             f"No attribute value closes above average in at least {min_leads} deals with an information value "
             f"of at least {min_iv:g}; add deals, lower min_leads, or bin numbers differently"
         )
-    factor = 100.0 / best
-    rows = [r for a in chosen for r in _attribute_rules(a, kept[a.name], factor)]
+    worst = sum(min([0.0] + [lr.woe for lr in kept[a.name]]) for a in chosen)
+    factor = 100.0 / (best - worst)
+    base = round(-worst * factor)
+    baseline = [("Baseline", "Suggested", "", "always", "", base)] if base else []
+    rows = baseline + [r for a in chosen for r in _attribute_rules(a, kept[a.name], factor)]
     return Suggestion(tuple(rows), factor)
 
 

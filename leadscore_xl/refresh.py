@@ -290,8 +290,8 @@ def reasons(compiled: CompiledRules, points: np.ndarray, fired: np.ndarray, scor
     """Per lead, the ``top`` largest contributions as text: ``Demo requested +25; VP title +20``.
 
     The contributions with the largest absolute points are chosen (a fired Disqualify
-    rule first) and listed from the most positive down. Unscored leads, and leads no
-    rule gave points to, get None.
+    rule first) and listed from the most positive down; base points of an ``always``
+    rule are no reason. Unscored leads, and leads no rule gave points to, get None.
     """
     rules = compiled.rules
     if not rules:
@@ -299,6 +299,7 @@ def reasons(compiled: CompiledRules, points: np.ndarray, fired: np.ndarray, scor
     dq = np.array([r.disqualify for r in rules])
     rounded = np.round(points, 1)
     weight = np.abs(rounded)
+    weight[:, [r.op == "always" for r in rules]] = 0.0
     if dq.any():
         weight[:, dq] = np.where(fired[:, dq], np.inf, 0.0)
     k = min(top, len(rules))

@@ -7,7 +7,7 @@ Column             Needed    Holds
 =================  ========  ==========================================================
 Rule               no        a name shown in explanations (default "Row N")
 Group              no        e.g. Fit, Engagement; caps apply per group (default General)
-Attribute          yes       a Leads column header
+Attribute          yes       a Leads column header (none for ``always``: base points)
 Operator           yes       see :data:`OPERATORS`
 Value              per op    the operand; lists are separated with ``;``
 Points             yes       a number (may be negative) or ``Disqualify``
@@ -37,12 +37,12 @@ __all__ = ["OPERATORS", "Operand", "Rule", "RuleSet", "parse_rules"]
 
 OPERATORS = (
     "=", "<>", ">", ">=", "<", "<=", "between", "in", "not in", "contains",
-    "is blank", "is not blank", "within N days",
+    "is blank", "is not blank", "within N days", "always",
 )  # fmt: skip
 _OPERATOR_LIST = ", ".join(OPERATORS)
 _NUMERIC_OPS = frozenset({">", ">=", "<", "<=", "between", "within"})
 _LIST_OPS = frozenset({"=", "<>", "in", "not in"})
-_NO_VALUE_OPS = frozenset({"is blank", "is not blank"})
+_NO_VALUE_OPS = frozenset({"is blank", "is not blank", "always"})
 _WITHIN = re.compile(r"^within(?:\s+(\d+(?:\.\d+)?))?(?:\s+days?)?$")
 _DISQUALIFY = frozenset({"disqualify", "disqualified", "dq"})
 _TRUE = frozenset({"true", "yes"})
@@ -80,6 +80,8 @@ class Rule:
     @property
     def condition(self) -> str:
         """The rule as a sentence fragment: ``Job Title in VP; Director``."""
+        if self.op == "always":
+            return "every scored lead"
         if self.op in _NO_VALUE_OPS:
             return f"{self.attribute} {self.op}"
         if self.op == "within":
@@ -156,9 +158,9 @@ def _parse_row(cell: dict[str, Any], row: int) -> Rule | None:
     if cell["Active"] is not None and _truth(cell["Active"]) is False:
         return None
     attribute = _text(cell["Attribute"])
-    if not attribute:
-        raise RuleError(f"{where}: Attribute is blank; type the Leads column the rule tests")
     op, within_days = _operator(cell["Operator"], where)
+    if not attribute and op != "always":
+        raise RuleError(f"{where}: Attribute is blank; type the Leads column the rule tests")
     points, disqualify = _points(cell["Points"], where)
     operand = _operand(op, cell["Value"], within_days, where)
     half_life = _half_life(cell["Half-life (days)"], where)

@@ -15,9 +15,8 @@ points = Factor × coefficient (× the value, for a number):
   in that bin (for dates: the median age in days at the as-of date). A salesperson reads
   "Employees 50 to 199: +12". A blank number gets 0 points (the model itself cannot
   score such a lead);
-* the intercept: ``Base points`` = Offset + Factor × intercept, given to every lead by two
-  rules on the model's first variable (``is not blank`` and ``is blank``: exactly one
-  fires; the rules engine has no "always" rule).
+* the intercept: ``Base points`` = Offset + Factor × intercept, given to every scored
+  lead by one rule with the operator ``always``.
 
 Two scalings:
 
@@ -197,10 +196,7 @@ def scorecard(model: Any, deals: Any = None, scaling: Scaling | None = None, bin
     pieces = _pieces(cm, table, binning, resolve_as_of(None if is_blank(as_of) else as_of))
     factor, offset = _factor_offset(scaling, intercept, pieces)
     base = round(offset + factor * intercept, decimals) + 0.0
-    first = cm.variables[0].name
-    rows: list[tuple[Any, ...]] = []
-    if base:
-        rows += [("Base points", "Base", first, op, None, base) for op in ("is not blank", "is blank")]
+    rows: list[tuple[Any, ...]] = [("Base points", "Base", "", "always", None, base)] if base else []
     for p in pieces:
         points = round(factor * p.logit, decimals) + 0.0
         if points:

@@ -27,7 +27,10 @@ from .rules import Rule, RuleSet
 from .settings import ScoringConfig
 from .table import Table, cell_parts, norm, suggest
 
-__all__ = ["CompiledRules"]
+__all__ = ["ALWAYS", "CompiledRules"]
+
+ALWAYS = -1  # the position of an "always" rule, which reads no column
+BLANK_PARTS = (float("nan"), None)
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,10 +56,11 @@ class CompiledRules:
         group_index = {g: i for i, g in enumerate(groups)}
         positions, dates = [], []
         for rule in ruleset.rules:
-            positions.append(_position(rule, rule.attribute, index, headers, "attribute"))
+            always = rule.op == "always"
+            positions.append(ALWAYS if always else _position(rule, rule.attribute, index, headers, "attribute"))
             dates.append(_date_position(rule, index, headers, positions[-1]))
-        used = tuple(dict.fromkeys(positions))
-        slot = {p: i for i, p in enumerate(used)}
+        used = tuple(p for p in dict.fromkeys(positions) if p != ALWAYS)
+        slot = {p: i for i, p in enumerate(used)} | {ALWAYS: len(used)}  # an always rule reads a blank
         tests = tuple(cell_test(r) for r in ruleset.rules)
         plan = tuple(
             (tests[j], slot[positions[j]], group_index[r.group],
@@ -89,7 +93,7 @@ class CompiledRules:
         points = np.zeros((n, len(self.rules)))
         fired = np.zeros((n, len(self.rules)), dtype=bool)
         for j, rule in enumerate(self.rules):
-            mask = column_mask(rule, table.column(self.positions[j]), as_of)
+            mask = self._mask(j, table, as_of)
             fired[:, j] = mask
             points[:, j] = self._given(j, mask, table, as_of)
         return points, fired
@@ -100,7 +104,7 @@ class CompiledRules:
         group_points = np.zeros((n, len(self.groups)))
         disqualified = np.zeros(n, dtype=bool)
         for j, rule in enumerate(self.rules):
-            mask = column_mask(rule, table.column(self.positions[j]), as_of)
+            mask = self._mask(j, table, as_of)
             if rule.disqualify:
                 disqualified |= mask
             elif rule.half_life is None and rule.points:
@@ -112,6 +116,11 @@ class CompiledRules:
         for i in self.used:
             scored |= table.column(i).present
         return self._finish(group_points, scored, disqualified, config, table.filled)
+
+    def _mask(self, j: int, table: Table, as_of: float) -> np.ndarray:
+        if self.positions[j] == ALWAYS:
+            return np.ones(len(table), dtype=bool)
+        return column_mask(self.rules[j], table.column(self.positions[j]), as_of)
 
     def _given(self, j: int, mask: np.ndarray, table: Table, as_of: float) -> np.ndarray:
         rule = self.rules[j]
@@ -138,12 +147,12 @@ class CompiledRules:
     # ---- one row ---------------------------------------------------------------------
     def _parts(self, row: Sequence[Any]) -> list[tuple[float, str | None]]:
         """``cell_parts`` of each cell the rules read, in ``used`` order."""
-        return list(map(cell_parts, map(row.__getitem__, self.used)))
+        return [*map(cell_parts, map(row.__getitem__, self.used)), BLANK_PARTS]
 
     def row_score(self, row: Sequence[Any], config: ScoringConfig, as_of: float) -> float | None:
         """The score of one row of raw cells, or None when it is UNSCORED (fast path)."""
         parts = self._parts(row)
-        if not any(k is not None or x == x for x, k in parts):
+        if not any(k is not None or x == x for x, k in parts[:-1]):
             return None
         sums = [0.0] * len(self.groups)
         for test, slot, group, points in self.plain:
@@ -190,9 +199,10 @@ class CompiledRules:
             disqualified |= rule.disqualify
             given, factor, age = self._decayed(j, rule.points, row, as_of)
             sums[group] += given
-            items.append(Contribution(rule, row[self.positions[j]], given, factor, age,
+            value = None if self.positions[j] == ALWAYS else row[self.positions[j]]
+            items.append(Contribution(rule, value, given, factor, age,
                                       _note(rule, factor, age)))  # fmt: skip
-        scored = any(k is not None or x == x for x, k in parts)
+        scored = any(k is not None or x == x for x, k in parts[:-1])
         total, capped = self._total(sums, config)
         return Explanation(tuple(items), self.groups, tuple(sums), tuple(capped),
                            total if scored else None, disqualified, config)  # fmt: skip
@@ -224,4 +234,6 @@ def _date_position(rule: Rule, index: dict[str, int], headers: tuple[str, ...], 
         return None
     if rule.date_attribute:
         return _position(rule, rule.date_attribute, index, headers, "date attribute")
+    if own == ALWAYS:
+        raise RuleError(f'Rules row {rule.row}: an "always" rule with a half-life needs a Date attribute to age from')
     return own

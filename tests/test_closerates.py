@@ -211,6 +211,9 @@ def test_suggested_rules_round_trip_through_the_rules_engine_rank_won_above_lost
     assert table[0] == list(RULES_HEADER) and all(len(r) == 6 for r in table)
     scores = api.score_leads(DEALS, table, as_of=AS_OF).total
     assert auc(scores, WON) > 0.65  # the requirement is > 0.5; this signal gives about 0.68
+    assert table[1][:5] == ["Baseline", "Suggested", "", "always", ""]  # base points: the worst lead scores 0
+    base = table[1][5]
+    table = [table[0]] + table[2:]
     attributes = list(dict.fromkeys(r[2] for r in table[1:]))
     assert attributes == ["Industry", "Employees", "Newsletter"]  # by IV; Region and Created carry none
     ivs = {a.name: a.iv for a in rates.attributes}
@@ -219,7 +222,10 @@ def test_suggested_rules_round_trip_through_the_rules_engine_rank_won_above_lost
     assert points["Industry: Gov"] < 0 < points["Industry: Software"]
     assert [r[3:5] for r in table[1:] if r[0] == "Industry: blank"] == [["is blank", None]]
     best = {a: max(r[5] for r in table[1:] if r[2] == a) for a in attributes}
-    assert abs(sum(best.values()) - 100) <= 1.5  # the best lead scores 100 (up to rounding)
+    assert abs(base + sum(best.values()) - 100) <= 1.5  # the best lead scores 100 (up to rounding)
+    worst = {a: min([0] + [r[5] for r in table[1:] if r[2] == a]) for a in attributes}
+    assert abs(base + sum(worst.values())) <= 1.5  # and the worst about 0, so few leads are clamped there
+    assert np.mean(scores == 0) < 0.05
     for r in table[1:]:
         level = by_value(rates, r[2])
         expected = [lr for lr in level.values() if lr.level.op == r[3] and lr.level.value == r[4]]
@@ -231,11 +237,13 @@ def test_min_leads_top_and_merging_equal_points_into_an_in_rule() -> None:
     for source, won, lost in (("Web", 10, 90), ("Ads", 10, 90), ("Referral", 40, 20), ("Event", 3, 2)):
         rows += [[source, "Won"]] * won + [[source, "Lost"]] * lost
     table = suggest_rules(close_rates(rows, "Outcome"), min_leads=10).to_rows()
-    assert table[1:] == [["Source: Web, Ads", "Suggested", "Source", "in", "Web; Ads", table[1][5]],
-                         ["Source: Referral", "Suggested", "Source", "=", "Referral", table[2][5]]]  # fmt: skip
-    assert table[1][5] < 0 and table[2][5] == 100  # Event (5 deals) is left out
+    assert table[1:] == [["Baseline", "Suggested", "", "always", "", table[1][5]],
+                         ["Source: Web, Ads", "Suggested", "Source", "in", "Web; Ads", table[2][5]],
+                         ["Source: Referral", "Suggested", "Source", "=", "Referral", table[3][5]]]  # fmt: skip
+    assert table[2][5] < 0 < table[3][5]  # Event (5 deals) is left out
+    assert table[1][5] + table[2][5] == 0 and table[1][5] + table[3][5] == 100  # worst lead 0, best 100
     top1 = suggest_rules(close_rates(DEALS, "Outcome", as_of=AS_OF), top=1).to_rows()
-    assert {r[2] for r in top1[1:]} == {"Industry"}
+    assert {r[2] for r in top1[2:]} == {"Industry"} and top1[1][3] == "always"
 
 
 def test_ideal_profile_lists_over_represented_values_by_information_value() -> None:

@@ -77,8 +77,7 @@ def test_scorecard_pdo_through_the_harness() -> None:
     model = [["Term", "Variable", "Level", "Coef"], ["Intercept", "Intercept", None, math.log(50)],
              ["Source: Referral", "Source", "Referral", math.log(2)]]  # fmt: skip
     out = call(udfs.SCORECARD, model, MISSING, "PDO", 600.0, 50.0, 20.0)
-    assert out[1:] == [["Base points", "Base", "Source", "is not blank", "", 600.0],
-                       ["Base points", "Base", "Source", "is blank", "", 600.0],
+    assert out[1:] == [["Base points", "Base", "", "always", "", 600.0],
                        ["Source: Referral", "Model", "Source", "=", "Referral", 20.0]]  # fmt: skip
     settings = [["Setting", "Value"], ["Score max", 1000.0]]
     assert call(udfs.LEADSCORES, [["Source"], ["Referral"], ["Web"]], out, settings) == [[620.0], [600.0]]

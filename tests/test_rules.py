@@ -138,6 +138,18 @@ def test_inactive_rules_and_blank_rows_are_skipped_and_cache_hits() -> None:
     assert parse_rules([list(r) for r in table]) is parsed  # same content -> same parsed object
 
 
+def test_always_gives_base_points_to_scored_leads_only() -> None:
+    leads = [["Industry", "Employees"], ["Software", None], [None, None], ["Retail", 3.0]]
+    table = rules(["Base", "Base", None, "always", None, 30], ["sw", "Fit", "Industry", "=", "Software", 20])
+    result = api.score_leads(leads, table, None, dt.date(2026, 3, 31))
+    assert [r[0] for r in result.to_rows()] == [50.0, "UNSCORED", 30.0]  # Employees is no rule attribute
+    explained = api.explain_lead(leads[1], leads[0], table).to_rows()
+    assert explained[1][:3] == ["Base", "Base", "every scored lead"] and explained[1][7] == 30.0
+    assert api.lead_score(leads[2], leads[0], table) == "UNSCORED"
+    with pytest.raises(RuleError, match='Rules row 2: an "always" rule with a half-life needs a Date attribute'):
+        api.score_leads(leads, [HEAD + ["Half-life (days)"], ["b", "B", None, "always", None, 5, 30.0]])
+
+
 def test_disqualify_forces_route_but_keeps_score() -> None:
     rows = api.score_leads(LEADS, rules(["comp", "Neg", "Email", "contains", "rival.com", "Disqualify"],
                                         ["vp", "Fit", "Job Title", "=", "VP Sales", 70]), None, dt.date(2026, 3, 31))  # fmt: skip

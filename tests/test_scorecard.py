@@ -45,8 +45,7 @@ def test_pdo_scorecard_scores_620_and_580_through_the_rules_engine() -> None:
     card = scorecard(model, scaling=parse_scaling("PDO"))
     assert card.to_rows() == [
         list(RULES_HEADER),
-        ["Base points", "Base", "Source", "is not blank", None, 600.0],
-        ["Base points", "Base", "Source", "is blank", None, 600.0],
+        ["Base points", "Base", "", "always", None, 600.0],
         ["Source: Referral", "Model", "Source", "=", "Referral", 20.0],
         ["Source: Cold", "Model", "Source", "=", "Cold", -20.0],
     ]
@@ -91,7 +90,7 @@ def test_linear_scorecard_from_a_statsmodels_fit() -> None:
         assert rows.get(f"Employees: {level.label}", (0,) * 6)[5] == expected
     assert rows["Base points"][5] == card.base
     by_variable: dict[str, list[float]] = {}
-    for r in card.rows[2:]:
+    for r in card.rows[1:]:
         by_variable.setdefault(r[2], []).append(r[5])
     best = card.base + sum(max([0.0] + p) for p in by_variable.values())
     worst = card.base + sum(min([0.0] + p) for p in by_variable.values())
@@ -111,7 +110,7 @@ def test_blank_and_pooled_other_levels_from_the_variables_block() -> None:
               ["Industry", "categories", "Retail", "Mining; Farming", None] + [None] * 7]  # fmt: skip
     card = scorecard(model)  # linear: ln(odds) from -1.25 to -0.5 -> factor 100 / 0.75, base 33
     assert card.factor == pytest.approx(100 / 0.75)
-    assert [r[3:] for r in card.rows] == [("is not blank", None, 33.0), ("is blank", None, 33.0), ("=", "Software", 67.0),
+    assert [r[3:] for r in card.rows] == [("always", None, 33.0), ("=", "Software", 67.0),
                                           ("in", "Mining; Farming", 33.0), ("is blank", None, -33.0)]  # fmt: skip
     leads = [["Industry"], ["software"], ["Farming"], [None], ["Retail"], ["Unseen"]]
     scores = api.score_leads(leads, card.to_rows()).total.tolist()

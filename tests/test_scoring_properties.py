@@ -41,6 +41,7 @@ rule_specs = st.one_of(
     st.tuples(st.sampled_from(HEADERS), st.sampled_from(["is blank", "is not blank"]), st.none()),
     st.tuples(st.just("Flag"), st.just("="), st.booleans()),
     st.tuples(st.just("When"), st.just("within"), st.integers(0, 60).map(float)),
+    st.tuples(st.just(""), st.just("always"), st.none()),
 )
 rule_rows = st.lists(
     st.tuples(rule_specs, st.sampled_from(GROUPS), st.integers(-30, 30).map(float)).map(
@@ -58,6 +59,8 @@ def blank(v: object) -> bool:
 
 def fires(rule: list, lead: dict) -> bool:
     _, _, attr, op, value, _ = rule
+    if op == "always":
+        return True
     v = lead[attr]
     if op == "is blank":
         return blank(v)
@@ -87,7 +90,7 @@ def oracle(leads: list[list], rules: list[list]) -> list[object]:
     out: list[object] = []
     for row in leads[:filled]:
         lead = dict(zip(HEADERS, row))
-        if all(blank(lead[r[2]]) for r in rules):
+        if all(blank(lead[r[2]]) for r in rules if r[3] != "always"):
             out.append("UNSCORED")
             continue
         sums = dict.fromkeys(GROUPS, 0.0)
@@ -143,7 +146,7 @@ def test_row_order_and_rule_order_do_not_change_scores(leads: list, rules: list,
 @given(lead_rows, rule_rows, rule_specs)
 def test_a_zero_point_rule_changes_nothing(leads: list, rules: list, spec: tuple) -> None:
     used = {r[2] for r in rules}
-    if spec[0] not in used:  # a new attribute could turn UNSCORED into scored
+    if spec[0] not in used and spec[1] != "always":  # a new attribute could turn UNSCORED into scored
         return
     assert scores(leads, rules + [["zero", "Fit", spec[0], spec[1], spec[2], 0.0]]) == scores(leads, rules)
 
