@@ -5,22 +5,22 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Any
 
+from .cache import ContentCache
 from .dates import resolve_as_of
 from .errors import InputError, quote
 from .results import OUTPUTS, Explanation, Scores
 from .rules import parse_rules
 from .settings import UNSCORED, Settings, read_settings
 from .table import as_rows, cell_parts, is_blank, norm, read_table
-from .table import _header_text as header_text
 
-__all__ = ["explain_lead", "grade_score", "lead_score", "parse_outputs", "score_leads", "as_of_for"]
+__all__ = ["as_of_for", "explain_lead", "grade_score", "lead_matrix", "lead_score", "parse_outputs", "score_leads"]
 
 
 def as_of_for(as_of: Any, settings: Settings) -> float:
     """The as-of serial: the argument if given, else the pinned Settings date, else today."""
     if not is_blank(as_of):
         try:
-            return _as_of_cached(as_of)
+            return _as_of_cached(type(as_of), as_of)  # the type too: TRUE == 1 for Python
         except TypeError:  # not hashable: not a date either, let resolve_as_of say so
             return resolve_as_of(as_of)
     if settings.scoring.as_of is not None:
@@ -29,13 +29,20 @@ def as_of_for(as_of: Any, settings: Settings) -> float:
 
 
 @lru_cache(maxsize=256)
-def _as_of_cached(as_of: Any) -> float:
+def _as_of_cached(kind: type, as_of: Any) -> float:
     return resolve_as_of(as_of)
 
 
-@lru_cache(maxsize=256)
-def _header_names(raw: tuple[Any, ...]) -> tuple[str, ...]:
-    return tuple(map(header_text, raw))
+def _header_names(raw: list[Any]) -> tuple[str, ...]:
+    """The Leads header row, checked like a table's (no blank or duplicate names)."""
+    return _HEADERS.get(raw)
+
+
+_HEADERS: ContentCache[tuple[str, ...]] = ContentCache(lambda raw: read_table([raw], "Leads").headers, size=256)
+
+
+def _count(n: int, what: str) -> str:
+    return f"{n} {what}" + ("" if n == 1 else "s")
 
 
 def parse_outputs(outputs: Any) -> tuple[str, ...]:
@@ -64,9 +71,9 @@ def _lead_row(lead: Any, headers: Any) -> tuple[tuple[str, ...], list[Any]]:
     if len(header_row) != 1 or len(row) != 1:
         raise InputError(
             "Pass one lead row and its one header row, e.g. Leads[@] and Leads[#Headers]; "
-            f"got {len(row)} lead rows and {len(header_row)} header rows"
+            f"got {_count(len(row), 'lead row')} and {_count(len(header_row), 'header row')}"
         )
-    names, cells = _header_names(tuple(header_row[0])), row[0]
+    names, cells = _header_names(list(header_row[0])), row[0]
     if len(cells) != len(names):
         raise InputError(
             f"The lead has {len(cells)} cells but the headers have {len(names)}; pass one row "
@@ -96,7 +103,14 @@ def grade_score(score: Any, settings: Any = None, part: Any = "grade") -> str:
     what = norm(str(part or "grade"))
     if what not in ("grade", "route", "both"):
         raise InputError(f'Part {quote(part)} is not known; use "grade", "route" or "both"')
+    if isinstance(score, (list, tuple)):
+        raise InputError("Score must be one cell; pass one score, e.g. the cell with LEADSCORE")
     number, key = cell_parts(score)
+    if key is not None and key != norm(UNSCORED):
+        try:
+            number, key = float(key), None  # a number stored as text
+        except ValueError:
+            pass
     if key == norm(UNSCORED):
         band_grade, band_route = "Unscored", "Review"
     elif number != number:

@@ -8,6 +8,9 @@ rules, and the property tests check that they agree:
 * a blank cell (or an error value) fires only ``is blank``;
 * text is compared trimmed and case-insensitively, numbers numerically;
 * ``<>`` and ``not in`` fire on every non-blank cell that does not match;
+* ``>``, ``>=``, ``<``, ``<=`` and ``between`` also read numbers stored as text ("500");
+* a Value that is a date without a time compares the cells' days, so 14:30 on
+  20 March is ``= 20 March`` and ``<= 20 March``;
 * dates are Excel serials; ``within N days`` fires when ``0 <= as-of - day <= N``,
   counting whole days.
 """
@@ -22,7 +25,9 @@ import numpy as np
 from .rules import Rule
 from .table import Column
 
-__all__ = ["cell_test", "column_mask", "whole_days"]
+__all__ = ["cell_test", "column_mask", "text_number", "whole_days"]
+
+_COMPARISONS = frozenset({">", ">=", "<", "<=", "between"})
 
 CellTest = Callable[[float, "str | None", float], bool]
 
@@ -46,6 +51,8 @@ def _text_test(rule: Rule) -> Callable[[str], bool] | None:
 def _number_mask(rule: Rule, x: np.ndarray, as_of: float) -> np.ndarray | None:
     nums = rule.operand.numbers
     op = rule.op
+    if rule.operand.whole_days and op != "within":
+        x = np.floor(x)  # a date Value compares days: 14:30 on 20 March is "= 20 March"
     with np.errstate(invalid="ignore"):
         if op in ("=", "in"):
             return (x == nums[0]) if len(nums) == 1 else np.isin(x, nums) if nums else None
@@ -80,6 +87,11 @@ def column_mask(rule: Rule, col: Column, as_of: float) -> np.ndarray:
     test = _text_test(rule)
     if col.codes is not None and test is not None:
         per_label = np.fromiter(map(test, col.keys), dtype=bool, count=len(col.keys))
+    elif col.codes is not None and rule.op in _COMPARISONS:  # numbers stored as text
+        per_label = _number_mask(rule, np.array([text_number(k) for k in col.keys]), as_of)
+    else:
+        per_label = None
+    if per_label is not None:
         text_mask = np.append(per_label, False)[col.codes]  # code -1 -> the False at the end
         mask = text_mask if mask is None else mask | text_mask
     return np.zeros(len(col), dtype=bool) if mask is None else mask
@@ -88,6 +100,13 @@ def column_mask(rule: Rule, col: Column, as_of: float) -> np.ndarray:
 def cell_test(rule: Rule) -> CellTest:
     """A function ``(number, text key, as_of) -> fires`` for one cell (one call per rule:
     this is the per-row ``LEADSCORE`` path)."""
+    test = _cell_test(rule)
+    if rule.operand.whole_days and rule.op != "within":
+        return lambda x, k, a: test(math.floor(x) if x == x else x, k, a)
+    return test
+
+
+def _cell_test(rule: Rule) -> CellTest:
     op, nums = rule.op, rule.operand.numbers
     keys, subs = rule.operand.keys, rule.operand.subs
     wanted = frozenset(nums)
@@ -109,10 +128,27 @@ def cell_test(rule: Rule) -> CellTest:
     low = nums[0]
     if op == "between":
         high = nums[1]
-        return lambda x, k, a: k is None and low <= x <= high
+        return lambda x, k, a: low <= (x if k is None else text_number(k)) <= high
     return {
-        ">": lambda x, k, a: k is None and x > low,
-        ">=": lambda x, k, a: k is None and x >= low,
-        "<": lambda x, k, a: k is None and x < low,
-        "<=": lambda x, k, a: k is None and x <= low,
+        ">": lambda x, k, a: (x if k is None else text_number(k)) > low,
+        ">=": lambda x, k, a: (x if k is None else text_number(k)) >= low,
+        "<": lambda x, k, a: (x if k is None else text_number(k)) < low,
+        "<=": lambda x, k, a: (x if k is None else text_number(k)) <= low,
     }[op]
+
+
+_TEXT_NUMBERS: dict[str, float] = {}
+
+
+def text_number(key: str) -> float:
+    """The number in a text cell ("500" -> 500.0), NaN for other text; remembered."""
+    number = _TEXT_NUMBERS.get(key)
+    if number is None:
+        try:
+            number = float(key)
+        except ValueError:
+            number = math.nan
+        if len(_TEXT_NUMBERS) > 100_000:
+            _TEXT_NUMBERS.clear()
+        _TEXT_NUMBERS[key] = number
+    return number

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from .rules import Rule
+from .sums import add_up
 from .settings import UNSCORED, ScoringConfig
 from .table import no_gc, norm
 
@@ -171,7 +172,7 @@ class Explanation:
                 low, high = self.config.cap(group)
                 bound = f"max {high:g}" if capped == high else f"min {low:g}"
                 out.append((f"Cap {group}", group, capped - raw, f"group held at its {bound}"))
-        summed = sum(self.capped)
+        summed = add_up(self.capped)
         if self.total is not None and self.total != summed:
             cfg = self.config
             out.append(("Clamp", "", self.total - summed,
@@ -183,7 +184,7 @@ class Explanation:
         rows: list[list[Any]] = [list(EXPLAIN_HEADER)]
         if self.total is None:
             rows.append([UNSCORED, "", "", None, None, None, None, None,
-                         "every attribute the rules use is blank for this lead"])  # fmt: skip
+                         "every attribute the scoring rules use is blank for this lead"])  # fmt: skip
             return rows
         for c in self.items:
             decay = None if c.rule.half_life is None else c.factor

@@ -22,13 +22,14 @@ row 1 they are the sheet's own row numbers.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from functools import lru_cache
+from dataclasses import dataclass, field, replace
 from typing import Any
 
+from .cache import ContentCache
 from .dates import parse_date_text, to_serial
 from .errors import RuleError, TableError, quote
 from .table import as_rows, canonical_text, cell_parts, is_blank, norm, read_table
@@ -48,6 +49,9 @@ _DISQUALIFY = frozenset({"disqualify", "disqualified", "dq"})
 _TRUE = frozenset({"true", "yes"})
 _FALSE = frozenset({"false", "no"})
 _REQUIRED = ("Attribute", "Operator", "Points")
+MAX_POINTS = 1_000_000.0
+_ALIASES = {"Half-life (days)": ("Half-life", "Half life", "Half life (days)", "Halflife"),
+            "Date attribute": ("Date column", "Event date")}  # fmt: skip
 COLUMNS = ("Rule", "Group", "Attribute", "Operator", "Value", "Points", "Half-life (days)",
            "Date attribute", "Active")  # fmt: skip
 
@@ -59,7 +63,7 @@ class Operand:
     keys: frozenset[str] = frozenset()
     numbers: tuple[float, ...] = ()
     subs: tuple[str, ...] = ()
-
+    whole_days: bool = False  # the numbers are dates without a time: compare the cells' days
 
 @dataclass(frozen=True)
 class Rule:
@@ -120,16 +124,7 @@ def parse_rules(values: Any, header_row: int = 1) -> RuleSet:
     """Parse a Rules range with its header row; cached by the range's content."""
     if isinstance(values, RuleSet):
         return values
-    rows = as_rows(values)
-    try:
-        return _parse_cached(tuple(map(tuple, rows)), header_row)
-    except TypeError:  # an unhashable cell: parse without the cache
-        return _parse(rows, header_row)
-
-
-@lru_cache(maxsize=64)
-def _parse_cached(rows: tuple[tuple[Any, ...], ...], header_row: int) -> RuleSet:
-    return _parse(rows, header_row)
+    return _PARSED.get(as_rows(values), header_row)
 
 
 def _parse(rows: Sequence[Sequence[Any]], header_row: int) -> RuleSet:
@@ -139,9 +134,10 @@ def _parse(rows: Sequence[Sequence[Any]], header_row: int) -> RuleSet:
             raise TableError(
                 f'The Rules table has no "{name}" column; it needs the columns '
                 + ", ".join(COLUMNS[:6])
-                + " (Half-life (days), Date attribute and Active are optional)"
+                + " (Half-life (days), Date attribute and Active are optional); is its header row in the range?"
             )
-    cols = {n: table.find(n) for n in COLUMNS}
+    cols = {n: next((j for a in (n, *_ALIASES.get(n, ())) if (j := table.find(a)) is not None), None)
+            for n in COLUMNS}  # fmt: skip
     rules = []
     for i, row in enumerate(table.rows):
         if all(map(is_blank, row)):
@@ -150,13 +146,33 @@ def _parse(rows: Sequence[Sequence[Any]], header_row: int) -> RuleSet:
         rule = _parse_row(cell, table.row_number(i))
         if rule is not None:
             rules.append(rule)
-    return RuleSet(tuple(rules))
+    if not rules:
+        raise RuleError("The Rules table has no rules; add at least one row under its header row")
+    return RuleSet(_one_spelling_per_group(rules))
+
+
+def _one_spelling_per_group(rules: list[Rule]) -> tuple[Rule, ...]:
+    """Groups are matched ignoring case and spaces, so "fit" joins "Fit" (first spelling kept)."""
+    spelling: dict[str, str] = {}
+    return tuple(
+        rule if spelling.setdefault(norm(rule.group), rule.group) == rule.group
+        else replace(rule, group=spelling[norm(rule.group)])
+        for rule in rules
+    )  # fmt: skip
+
+
+_PARSED: ContentCache[RuleSet] = ContentCache(_parse)
 
 
 def _parse_row(cell: dict[str, Any], row: int) -> Rule | None:
     where = f"Rules row {row}"
-    if cell["Active"] is not None and _truth(cell["Active"]) is False:
-        return None
+    if not is_blank(cell["Active"]):
+        active = _truth(cell["Active"])
+        if active is None:
+            raise RuleError(f"{where}: Active {quote(cell['Active'])} is not TRUE or FALSE; type TRUE, FALSE, "
+                            "Yes or No (blank keeps the rule on)")  # fmt: skip
+        if not active:
+            return None
     attribute = _text(cell["Attribute"])
     op, within_days = _operator(cell["Operator"], where)
     if not attribute and op != "always":
@@ -216,19 +232,22 @@ def _operator(value: object, where: str) -> tuple[str, float | None]:
 
 
 def _points(value: object, where: str) -> tuple[float, bool]:
-    if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):
+    if isinstance(value, (int, float)) and not isinstance(value, bool) and abs(value) <= MAX_POINTS:
         return float(value), False
     text = _text(value)
     if norm(text) in _DISQUALIFY:
         return 0.0, True
     try:
         number = float(text.replace(" ", ""))
-        if math.isfinite(number):
-            return number, False
     except ValueError:
-        pass
-    if not text:
-        raise RuleError(f"{where}: Points is blank; type a number such as 10 or -5, or Disqualify")
+        number = None
+    if number is not None and abs(number) <= MAX_POINTS:
+        return number, False
+    if number is not None:
+        raise RuleError(f"{where}: Points {quote(text)} is out of range; use points between "
+                        f"-{MAX_POINTS:,.0f} and {MAX_POINTS:,.0f}")  # fmt: skip
+    if not text or is_blank(value):
+        raise RuleError(f"{where}: Points is blank or an error value; type a number such as 10 or -5, or Disqualify")
     raise RuleError(f"{where}: Points {quote(text)} is not a number; type a number such as 10 or -5, or Disqualify")
 
 
@@ -270,7 +289,26 @@ def _operand(op: str, value: object, within_days: float | None, where: str) -> O
     numbers: list[float] = []
     for part in parts:
         _add_match(part, keys, numbers)
-    return Operand(keys=frozenset(keys), numbers=tuple(numbers))
+    return Operand(keys=frozenset(keys), numbers=tuple(numbers), whole_days=bool(numbers) and all(map(_is_day, parts)))
+
+
+def _is_day(part: object) -> bool:
+    """A date without a time of day: a date cell, or text such as 2026-03-31."""
+    if isinstance(part, dt.datetime):
+        return part.time() == dt.time(0)
+    if isinstance(part, dt.date):
+        return True
+    if isinstance(part, str):
+        serial = parse_date_text(part)
+        return serial is not None and serial.is_integer() and math.isnan(_float(part))
+    return False
+
+
+def _float(text: str) -> float:
+    try:
+        return float(text)
+    except ValueError:
+        return math.nan
 
 
 def _split(value: object) -> list[object]:
@@ -300,11 +338,11 @@ def _add_match(part: object, keys: set[str], numbers: list[float]) -> None:
 
 
 def _as_number(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
+    number = _float(text)
+    if math.isnan(number):
         serial = parse_date_text(text)
         return math.nan if serial is None else serial
+    return number
 
 
 def _numeric_operand(op: str, value: object, parts: list[object], where: str) -> Operand:
@@ -326,7 +364,8 @@ def _numeric_operand(op: str, value: object, parts: list[object], where: str) ->
                 "numbers or dates; type a number, a date, or use = / contains for text"
             )
         numbers.append(number)
-    return Operand(numbers=tuple(sorted(numbers)) if op == "between" else tuple(numbers))
+    ordered = tuple(sorted(numbers)) if op == "between" else tuple(numbers)
+    return Operand(numbers=ordered, whole_days=all(map(_is_day, parts)))
 
 
 def _within_operand(value: object, days: float | None, where: str) -> Operand:

@@ -25,7 +25,8 @@ from .predicates import CellTest, cell_test, column_mask, whole_days
 from .results import Contribution, Explanation, Scores
 from .rules import Rule, RuleSet
 from .settings import ScoringConfig
-from .table import Table, cell_parts, norm, suggest
+from .sums import add_up
+from .table import Kind, Table, cell_parts, norm, suggest
 
 __all__ = ["ALWAYS", "CompiledRules"]
 
@@ -35,52 +36,47 @@ BLANK_PARTS = (float("nan"), None)
 
 @dataclass(frozen=True, eq=False)
 class CompiledRules:
-    """Rules bound to one Leads header row: column positions resolved, tests built."""
+    """Rules bound to one Leads header row: column positions resolved, tests built.
+
+    ``used`` are the columns the rules read; ``counted`` those of rules that give points
+    or disqualify (a lead is UNSCORED when all of these are blank, so a 0-point rule
+    changes nothing). ``plan`` holds, per rule that gives points, (rule index, cell
+    test, slot in ``used``, group, points, decays)."""
 
     ruleset: RuleSet
     headers: tuple[str, ...]
     positions: tuple[int, ...]
     date_positions: tuple[int | None, ...]
-    tests: tuple[CellTest, ...]
     group_of: tuple[int, ...]
     groups: tuple[str, ...]
     used: tuple[int, ...]
-    plan: tuple[tuple[CellTest, int, int, float, bool], ...]
-    plain: tuple[tuple[CellTest, int, int, float], ...]
-    decaying: tuple[int, ...]
+    counted: tuple[int, ...]
+    counted_slots: tuple[int, ...]
+    rule_slots: tuple[int, ...]
+    tests: tuple[CellTest, ...]
+    plan: tuple[tuple[int, CellTest, int, int, float, bool], ...]
 
     @classmethod
     def build(cls, ruleset: RuleSet, headers: tuple[str, ...]) -> CompiledRules:
         index = {norm(h): i for i, h in enumerate(headers)}
-        groups = ruleset.groups
-        group_index = {g: i for i, g in enumerate(groups)}
-        positions, dates = [], []
+        group_index = {g: i for i, g in enumerate(ruleset.groups)}
+        positions: list[int] = []
+        dates: list[int | None] = []
         for rule in ruleset.rules:
             always = rule.op == "always"
             positions.append(ALWAYS if always else _position(rule, rule.attribute, index, headers, "attribute"))
             dates.append(_date_position(rule, index, headers, positions[-1]))
         used = tuple(p for p in dict.fromkeys(positions) if p != ALWAYS)
         slot = {p: i for i, p in enumerate(used)} | {ALWAYS: len(used)}  # an always rule reads a blank
+        gives = [bool(r.points) and not r.disqualify for r in ruleset.rules]
+        counted = tuple(dict.fromkeys(p for p, r, g in zip(positions, ruleset.rules, gives)
+                                      if p != ALWAYS and (g or r.disqualify)))  # fmt: skip
         tests = tuple(cell_test(r) for r in ruleset.rules)
-        plan = tuple(
-            (tests[j], slot[positions[j]], group_index[r.group],
-             0.0 if r.disqualify else r.points, r.half_life is None)
-            for j, r in enumerate(ruleset.rules)
-        )  # fmt: skip
-        scoring = [j for j, r in enumerate(ruleset.rules) if r.points and not r.disqualify]
-        return cls(
-            plain=tuple(plan[j][:4] for j in scoring if plan[j][4]),
-            decaying=tuple(j for j in scoring if not plan[j][4]),
-            ruleset=ruleset,
-            headers=headers,
-            positions=tuple(positions),
-            date_positions=tuple(dates),
-            tests=tests,
-            group_of=tuple(group_index[r.group] for r in ruleset.rules),
-            groups=groups,
-            used=used,
-            plan=plan,
-        )
+        group_of = tuple(group_index[r.group] for r in ruleset.rules)
+        plan = tuple((j, tests[j], slot[positions[j]], group_of[j], r.points, r.half_life is not None)
+                     for j, r in enumerate(ruleset.rules) if gives[j])  # fmt: skip
+        return cls(ruleset, headers, tuple(positions), tuple(dates), group_of, ruleset.groups, used, counted,
+                   tuple(slot[p] for p in counted), tuple(slot[p] for p in positions), tests, plan)  # fmt: skip
 
     @property
     def rules(self) -> tuple[Rule, ...]:
@@ -92,30 +88,35 @@ class CompiledRules:
         n = len(table)
         points = np.zeros((n, len(self.rules)))
         fired = np.zeros((n, len(self.rules)), dtype=bool)
-        for j, rule in enumerate(self.rules):
-            mask = self._mask(j, table, as_of)
-            fired[:, j] = mask
-            points[:, j] = self._given(j, mask, table, as_of)
+        for j in range(len(self.rules)):
+            fired[:, j] = self._mask(j, table, as_of)
+            points[:, j] = self._given(j, fired[:, j], table, as_of)
         return points, fired
 
-    def score_table(self, table: Table, config: ScoringConfig, as_of: float) -> Scores:
-        """Score every row of a Leads table (column-wise; the ``LEADSCORES`` path)."""
+    def score_table(self, table: Table, config: ScoringConfig, as_of: float,
+                    contributions: tuple[np.ndarray, np.ndarray] | None = None) -> Scores:  # fmt: skip
+        """Score every row of a Leads table (column-wise; the ``LEADSCORES`` path).
+        Pass :meth:`contributions` when they were computed already."""
         n = len(table)
-        group_points = np.zeros((n, len(self.groups)))
+        sums = np.zeros((n, len(self.groups)))
         disqualified = np.zeros(n, dtype=bool)
         for j, rule in enumerate(self.rules):
-            mask = self._mask(j, table, as_of)
+            if not (rule.points or rule.disqualify):
+                continue
+            mask = contributions[1][:, j] if contributions else self._mask(j, table, as_of)
+            g = self.group_of[j]
             if rule.disqualify:
                 disqualified |= mask
-            elif rule.half_life is None and rule.points:
-                np.add(group_points[:, self.group_of[j]], rule.points, where=mask,
-                       out=group_points[:, self.group_of[j]])  # fmt: skip
-            elif rule.points:
-                group_points[:, self.group_of[j]] += self._given(j, mask, table, as_of)
+            elif contributions:
+                sums[:, g] += contributions[0][:, j]
+            elif rule.half_life is None:
+                np.add(sums[:, g], rule.points, where=mask, out=sums[:, g])
+            else:
+                sums[:, g] += self._given(j, mask, table, as_of)
         scored = np.zeros(n, dtype=bool)
-        for i in self.used:
+        for i in self.counted:
             scored |= table.column(i).present
-        return self._finish(group_points, scored, disqualified, config, table.filled)
+        return self._finish(sums, scored, disqualified, config, table.filled)
 
     def _mask(self, j: int, table: Table, as_of: float) -> np.ndarray:
         if self.positions[j] == ALWAYS:
@@ -128,63 +129,70 @@ class CompiledRules:
             return np.zeros(len(mask))
         if rule.half_life is None:
             return np.where(mask, rule.points, 0.0)
-        days = table.column(self.date_positions[j]).numbers  # type: ignore[arg-type]
+        dates = table.column(self.date_positions[j])  # type: ignore[arg-type]
+        if dates.kind is Kind.TEXT:
+            raise RuleError(_not_dates(rule))
         with np.errstate(invalid="ignore"):
-            age = whole_days(as_of, days)
+            age = whole_days(as_of, dates.numbers)
             live = mask & (age >= 0)
-            return np.where(live, rule.points * np.power(0.5, np.where(live, age, 0) / rule.half_life), 0.0)
+        given = np.zeros(len(mask))
+        days, where = np.unique(age[live], return_inverse=True)  # whole days: few distinct ages
+        factors = np.array([decay_factor(d, rule.half_life) for d in days.tolist()])
+        given[live] = rule.points * factors[where]
+        return given
 
-    def _finish(self, group_points: np.ndarray, scored: np.ndarray,
+    def _finish(self, sums: np.ndarray, scored: np.ndarray,
                 disqualified: np.ndarray, config: ScoringConfig, filled: int) -> Scores:  # fmt: skip
-        capped = group_points.copy()
-        for g, name in enumerate(self.groups):
+        capped = sums.copy()
+        total = np.zeros(len(sums))
+        for g, name in enumerate(self.groups):  # added in group order, as add_up does
             low, high = config.cap(name)
             np.clip(capped[:, g], low, high, out=capped[:, g])
-        total = np.clip(capped.sum(axis=1), config.score_min, config.score_max)
+            total += capped[:, g]
+        total = np.clip(total, config.score_min, config.score_max)
         total[~scored] = np.nan
         return Scores(total, scored, disqualified, self.groups, capped, config, filled)
 
     # ---- one row ---------------------------------------------------------------------
     def _parts(self, row: Sequence[Any]) -> list[tuple[float, str | None]]:
-        """``cell_parts`` of each cell the rules read, in ``used`` order."""
+        """``cell_parts`` of each cell the rules read, in ``used`` order, then a blank."""
         return [*map(cell_parts, map(row.__getitem__, self.used)), BLANK_PARTS]
+
+    def _scored(self, parts: list[tuple[float, str | None]]) -> bool:
+        return any(parts[s][1] is not None or parts[s][0] == parts[s][0] for s in self.counted_slots)
 
     def row_score(self, row: Sequence[Any], config: ScoringConfig, as_of: float) -> float | None:
         """The score of one row of raw cells, or None when it is UNSCORED (fast path)."""
         parts = self._parts(row)
-        if not any(k is not None or x == x for x, k in parts[:-1]):
+        if not self._scored(parts):
             return None
         sums = [0.0] * len(self.groups)
-        for test, slot, group, points in self.plain:
+        for j, test, slot, group, points, decays in self.plan:  # rule order, as score_table adds
             x, k = parts[slot]
             if test(x, k, as_of):
-                sums[group] += points
-        for j in self.decaying:
-            test, slot, group, points, _ = self.plan[j]
-            if test(*parts[slot], as_of):
-                sums[group] += self._decayed(j, points, row, as_of)[0]
+                sums[group] += self._decayed(j, points, row, as_of)[0] if decays else points
         return self._total(sums, config)[0]
 
     def _decayed(self, j: int, points: float, row: Sequence[Any], as_of: float) -> tuple[float, float, float | None]:
-        """(points given, decay factor, age in days) for a rule that fired."""
+        """(points given, decay factor, age in days) for a rule that fired; the age is
+        None when the event date is blank or not a date."""
         half_life = self.rules[j].half_life
         if half_life is None:
             return points, 1.0, None
-        day = cell_parts(row[self.date_positions[j]])[0]  # type: ignore[index]
-        if day != day:
+        day, text = cell_parts(row[self.date_positions[j]])  # type: ignore[index]
+        if day != day or text is not None:
             return 0.0, 0.0, None
         age = float(whole_days(as_of, day))
         if age < 0:
             return 0.0, 0.0, age
-        factor = 0.5 ** (age / half_life)
+        factor = decay_factor(age, half_life)
         return points * factor, factor, age
 
     def _total(self, sums: list[float], config: ScoringConfig) -> tuple[float, list[float]]:
         capped = sums
         if config.caps:
             capped = [min(max(s, low), high) for s, (low, high) in zip(sums, map(config.cap, self.groups))]
-        total = min(max(sum(capped), config.score_min), config.score_max)
-        return total, capped
+        return min(max(add_up(capped), config.score_min), config.score_max), capped
 
     def explain_row(self, row: Sequence[Any], config: ScoringConfig, as_of: float) -> Explanation:
         """Every rule that fired with its points, then caps and clamp, then the total."""
@@ -192,29 +200,40 @@ class CompiledRules:
         items: list[Contribution] = []
         sums = [0.0] * len(self.groups)
         disqualified = False
-        for j, (test, slot, group, _, _) in enumerate(self.plan):
-            rule = self.rules[j]
-            if not test(*parts[slot], as_of):
+        for j, rule in enumerate(self.rules):
+            if not self.tests[j](*parts[self.rule_slots[j]], as_of):
                 continue
+            position = self.positions[j]
             disqualified |= rule.disqualify
             given, factor, age = self._decayed(j, rule.points, row, as_of)
-            sums[group] += given
-            value = None if self.positions[j] == ALWAYS else row[self.positions[j]]
-            items.append(Contribution(rule, value, given, factor, age,
-                                      _note(rule, factor, age)))  # fmt: skip
-        scored = any(k is not None or x == x for x, k in parts[:-1])
+            sums[self.group_of[j]] += given
+            value = None if position == ALWAYS else row[position]
+            date = None if self.date_positions[j] is None else row[self.date_positions[j]]  # type: ignore[index]
+            items.append(Contribution(rule, value, given, factor, age, _note(rule, age, date)))
         total, capped = self._total(sums, config)
         return Explanation(tuple(items), self.groups, tuple(sums), tuple(capped),
-                           total if scored else None, disqualified, config)  # fmt: skip
+                           total if self._scored(parts) else None, disqualified, config)  # fmt: skip
 
 
-def _note(rule: Rule, factor: float, age: float | None) -> str:
+def decay_factor(age: float, half_life: float) -> float:
+    """0.5 ** (age / half-life), computed by Python on both paths so that they agree exactly."""
+    return 0.5 ** (age / half_life)
+
+
+def _not_dates(rule: Rule) -> str:
+    name = rule.date_attribute or rule.attribute
+    return (f'Rules row {rule.row}: "{name}" holds text, not dates, but a half-life needs the date of the event; '
+            "name a date column in Date attribute")  # fmt: skip
+
+
+def _note(rule: Rule, age: float | None, date: object) -> str:
     if rule.disqualify:
         return "disqualifies the lead"
     if rule.half_life is None:
         return ""
     if age is None:
-        return f"no points: {rule.date_attribute or rule.attribute} is blank"
+        name = rule.date_attribute or rule.attribute
+        return f"no points: {name} is blank" if cell_parts(date)[1] is None else f"no points: {name} holds text, not a date"
     if age < 0:
         return "no points: the event is dated after the as-of date"
     return f"half-life {rule.half_life:g} days"

@@ -4,7 +4,8 @@
 Setting                Value                       Meaning
 =====================  ==========================  ===================================
 Score min / Score max  0 / 100                     the total is clamped to this range
-Cap <group>            ``60`` or ``-10; 60``       group maximum, or minimum; maximum
+Cap <group>            ``60`` / ``-10; 60``        a maximum / minimum; maximum
+                       / ``-10;``                  / a minimum only
 Band <anything>        ``65; High value; Sales``   from score; grade; route
 As-of date             a date (blank = today)      pins time decay and recency rules
 Fit group              Fit                         group giving the letter A-D
@@ -24,11 +25,11 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Any
 
+from .cache import ContentCache
 from .dates import resolve_as_of
-from .errors import SettingsError, quote
+from .errors import InputError, SettingsError, quote
 from .table import as_rows, is_blank, norm
 
 __all__ = ["Band", "DEFAULT_BANDS", "ScoringConfig", "Settings", "parse_number_list", "read_settings"]
@@ -93,30 +94,31 @@ class Settings:
 _DEFAULT = Settings()
 
 
-def parse_number_list(text: object, where: str, what: str) -> tuple[float, ...]:
+def parse_number_list(text: object, where: str, what: str, example: str = "45; 30; 15") -> tuple[float, ...]:
     """``"45; 30; 15"`` (or a single number) as floats; a SettingsError otherwise."""
     if isinstance(text, (int, float)) and not isinstance(text, bool):
-        return (float(text),)
-    parts = [p.strip() for p in str(text).split(";") if p.strip()]
-    try:
-        return tuple(float(p) for p in parts)
-    except ValueError:
+        numbers: list[float] = [float(text)]
+    else:
+        try:
+            numbers = [float(p) for p in str(text).split(";") if p.strip()]
+        except ValueError:
+            numbers = []
+    if not numbers or not all(math.isfinite(n) for n in numbers):
         raise SettingsError(
-            f"{where}: {what} {quote(text)} is not a list of numbers; "
-            'separate numbers with ";", e.g. "45; 30; 15"'
-        ) from None
+            f"{where}: {what} {quote(text)} is not a number or a list of numbers; "
+            f'type e.g. "{example}" (separate numbers with ";")'
+        )
+    return tuple(numbers)
 
 
 def read_settings(values: Any = None, header_row: int = 1) -> Settings:
     """Parse a Settings range (two columns, key and value, with or without a header)."""
     if values is None:
         return _DEFAULT
-    rows = as_rows(values)
-    return _read_cached(tuple(map(tuple, rows)), header_row)
+    return _PARSED.get(as_rows(values), header_row)
 
 
-@lru_cache(maxsize=32)
-def _read_cached(rows: tuple[tuple[Any, ...], ...], header_row: int) -> Settings:
+def _parse(rows: list[list[Any]], header_row: int) -> Settings:
     raw: dict[str, Any] = {}
     where: dict[str, int] = {}
     for i, row in enumerate(rows):
@@ -130,6 +132,9 @@ def _read_cached(rows: tuple[tuple[Any, ...], ...], header_row: int) -> Settings
     return Settings(_scoring(raw, where), raw, where)
 
 
+_PARSED: ContentCache[Settings] = ContentCache(_parse, size=32)
+
+
 def _scoring(raw: dict[str, Any], where: dict[str, int]) -> ScoringConfig:
     def loc(key: str) -> str:
         return f"Settings row {where[key]}"
@@ -138,20 +143,20 @@ def _scoring(raw: dict[str, Any], where: dict[str, int]) -> ScoringConfig:
         value = raw.get(key)
         if value is None:
             return default
-        return parse_number_list(value, loc(key), "value")[0]
+        return parse_number_list(value, loc(key), key.capitalize(), "100")[0]
 
     caps, bands = {}, []
     for key, value in raw.items():
         if key.startswith("cap ") and value is not None:
             caps[norm(key[4:])] = _cap(value, loc(key))
-        elif key.startswith("band") and value is not None:
+        elif (key == "band" or key.startswith("band ")) and value is not None:
             bands.append(_band(value, loc(key)))
     config = ScoringConfig(
         score_min=number("score min", 0.0),
         score_max=number("score max", 100.0),
         caps=caps,
         bands=_ordered_bands(bands) if bands else DEFAULT_BANDS,
-        as_of=None if raw.get("as-of date") is None else resolve_as_of(raw["as-of date"]),
+        as_of=_as_of(raw, loc),
         fit_group=str(raw.get("fit group") or "Fit"),
         engagement_group=str(raw.get("engagement group") or "Engagement"),
         fit_cuts=_cuts(raw, "fit cuts", (45.0, 30.0, 15.0), loc),
@@ -166,15 +171,36 @@ def _scoring(raw: dict[str, Any], where: dict[str, int]) -> ScoringConfig:
     return config
 
 
+def _as_of(raw: dict[str, Any], loc: Any) -> float | None:
+    if raw.get("as-of date") is None:
+        return None
+    try:
+        return resolve_as_of(raw["as-of date"])
+    except InputError as error:
+        raise SettingsError(f"{loc('as-of date')}: {error}") from None
+
+
 def _cap(value: object, where: str) -> tuple[float, float]:
-    numbers = parse_number_list(value, where, "cap")
-    if len(numbers) == 1:
-        return (-math.inf, numbers[0])
-    if len(numbers) == 2 and numbers[0] <= numbers[1]:
-        return numbers[0], numbers[1]
+    """``60`` (a maximum), ``-10; 60`` (minimum; maximum) or ``-10;`` (a minimum only)."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        parts: list[str] = [str(value)]
+    else:
+        parts = [p.strip() for p in str(value).split(";")]
+    try:
+        bounds = [float(p) if p else None for p in parts]
+    except ValueError:
+        bounds = []
+    ok = all(b is None or math.isfinite(b) for b in bounds) and any(b is not None for b in bounds)
+    if ok and len(bounds) == 1:
+        return (-math.inf, bounds[0])  # type: ignore[return-value]
+    if ok and len(bounds) == 2:
+        low = -math.inf if bounds[0] is None else bounds[0]
+        high = math.inf if bounds[1] is None else bounds[1]
+        if low <= high:
+            return low, high
     raise SettingsError(
-        f'{where}: cap {quote(value)} must be a maximum ("60") or "minimum; maximum" '
-        'with the minimum first ("-10; 60")'
+        f'{where}: cap {quote(value)} must be a maximum ("60"), "minimum; maximum" with the minimum '
+        'first ("-10; 60"), or a minimum only ("-10;")'
     )
 
 

@@ -19,6 +19,9 @@ def rules(*rows: list) -> list[list]:
     return [HEAD, *rows]
 
 
+ONE_RULE = rules(["r", "Fit", "Job Title", "=", "VP", 1])
+
+
 ERRORS = [
     (rules(["r", "Fit", "Job Title", "=>", 5, 10]),
      'Rules row 2: operator "=>" is not recognised; use one of =, <>, >, >=, <, <=, between, in, not in, contains, is blank, is not blank, within N days'),
@@ -42,6 +45,11 @@ ERRORS = [
      'Rules row 2: "within N days" needs the number of days, in Value (e.g. 30) or in the operator'),
     ([["Rule", "Attribute", "Operator", "Value"], ["r", "Industry", "=", "x"]],
      'The Rules table has no "Points" column; it needs the columns Rule, Group, Attribute, Operator, Value, Points'),
+    (rules(), "The Rules table has no rules; add at least one row under its header row"),
+    (rules(["r", "Fit", "Job Title", "=", "VP", 1e9]), 'Rules row 2: Points "1000000000" is out of range'),
+    ([HEAD + ["Active"], ["r", "Fit", "Job Title", "=", "VP", 1, "maybe"]],
+     'Rules row 2: Active "maybe" is not TRUE or FALSE; type TRUE, FALSE, Yes or No'),
+    ([["Job Title", "=", "VP", 5.0]], 'The Rules table has no "Attribute" column; it needs the columns'),
     ([HEAD + ["Half-life (days)"], ["r", "Eng", "Demo date", "is not blank", None, 5, -3.0]],
      'Rules row 2: Half-life (days) "-3" is not a positive number of days'),
     ([HEAD + ["Half-life (days)", "Date attribute"], ["r", "Eng", "Industry", "is not blank", None, 5, 30.0, "Demo dte"]],
@@ -66,11 +74,14 @@ def test_rule_error_messages(rule_rows: list, message: str) -> None:
         (lambda: api.grade_score("high"), 'Score "high" is not a number; pass a score such as 72'),
         (lambda: api.grade_score(50.0, None, "colour"), 'Part "colour" is not known; use "grade", "route" or "both"'),
         (lambda: api.parse_outputs("Score; Colour"), 'Output "Colour" is not known; use any of Score, Grade, Route, Matrix'),
-        (lambda: api.score_leads(LEADS, rules(), [["Band A", "sixty; A"]]), 'Settings row 1: band "sixty; A" must read "from score; grade; route"'),
-        (lambda: api.score_leads(LEADS, rules(), [["Cap Fit", "60; 10"]]), 'Settings row 1: cap "60; 10" must be a maximum ("60") or "minimum; maximum"'),
-        (lambda: api.score_leads(LEADS, rules(), [["Score min", 100.0], ["Score max", 0.0]]), "Settings: Score min (100) must be below Score max (0)"),
-        (lambda: api.score_leads(LEADS, rules(), None, "yesterday"), 'As-of date "yesterday" is not a date'),
-        (lambda: api.score_leads(LEADS, rules(), [["Fit cuts", "10; 20; 30"]]), 'Settings row 1: Fit cuts needs three falling numbers'),
+        (lambda: api.score_leads(LEADS, ONE_RULE, [["Band A", "sixty; A"]]), 'Settings row 1: band "sixty; A" must read "from score; grade; route"'),
+        (lambda: api.score_leads(LEADS, ONE_RULE, [["Cap Fit", "60; 10"]]), 'Settings row 1: cap "60; 10" must be a maximum ("60"), "minimum; maximum" with the minimum first'),
+        (lambda: api.score_leads(LEADS, ONE_RULE, [["Score min", ";"]]), 'Settings row 1: Score min ";" is not a number'),
+        (lambda: api.score_leads(LEADS, ONE_RULE, [["Score max", "nan"]]), 'Settings row 1: Score max "nan" is not a number'),
+        (lambda: api.score_leads(LEADS, ONE_RULE, [["As-of date", "soon"]]), 'Settings row 1: As-of date "soon" is not a date'),
+        (lambda: api.score_leads(LEADS, ONE_RULE, [["Score min", 100.0], ["Score max", 0.0]]), "Settings: Score min (100) must be below Score max (0)"),
+        (lambda: api.score_leads(LEADS, ONE_RULE, None, "yesterday"), 'As-of date "yesterday" is not a date'),
+        (lambda: api.score_leads(LEADS, ONE_RULE, [["Fit cuts", "10; 20; 30"]]), 'Settings row 1: Fit cuts needs three falling numbers'),
     ],
 )  # fmt: skip
 def test_other_input_error_messages(call, message: str) -> None:
@@ -154,3 +165,52 @@ def test_disqualify_forces_route_but_keeps_score() -> None:
     rows = api.score_leads(LEADS, rules(["comp", "Neg", "Email", "contains", "rival.com", "Disqualify"],
                                         ["vp", "Fit", "Job Title", "=", "VP Sales", 70]), None, dt.date(2026, 3, 31))  # fmt: skip
     assert rows.to_rows(("Score", "Grade", "Route")) == [[70.0, "High value", "Disqualified"]]
+
+
+def test_caps_take_a_minimum_only_and_groups_match_ignoring_case() -> None:
+    leads = [["Size", "Title"], [500.0, "VP"], [5.0, None]]
+    table = rules(["big", "Fit", "Size", ">", 100.0, 50], ["vp", "fit", "Title", "=", "VP", 50],
+                  ["small", "FIT ", "Size", "<", 100.0, -30])  # fmt: skip
+    capped = api.score_leads(leads, table, [["Cap Fit", 60.0]])
+    assert [r[0] for r in capped.to_rows()] == [60.0, 0.0]  # "fit" and "FIT " are the group Fit
+    floor = api.score_leads(leads, table, [["Cap Fit", "-10;"], ["Score min", -100.0]])
+    assert [r[0] for r in floor.to_rows()] == [100.0, -10.0]
+    assert parse_rules(table).groups == ("Fit",)
+
+
+def test_true_and_one_are_different_rules_whatever_was_parsed_before() -> None:
+    leads = [["Flag"], [True], ["Yes"], [1.0]]
+    by_one = api.score_leads(leads, rules(["f", "Fit", "Flag", "=", 1.0, 10]))
+    by_true = api.score_leads(leads, rules(["f", "Fit", "Flag", "=", True, 10]))
+    assert [r[0] for r in by_one.to_rows()] == [10.0, 0.0, 10.0]
+    assert [r[0] for r in by_true.to_rows()] == [10.0, 10.0, 10.0]  # "Yes" is true only for TRUE
+
+
+def test_numbers_stored_as_text_compare_numerically_and_date_values_compare_days() -> None:
+    leads = [["Size", "Visited"], ["500", dt.datetime(2026, 3, 20, 14, 30)], ["50", dt.datetime(2026, 3, 21, 9)]]
+    assert score(["r", "Fit", "Size", ">", 100.0, 10], leads) == [10.0, 0.0]
+    assert score(["r", "Fit", "Size", "between", "40; 60", 10], leads) == [0.0, 10.0]
+    assert api.lead_score(leads[1], leads[0], rules(["r", "Fit", "Size", ">=", 500.0, 10])) == 10.0
+    for op, value, expected in (("=", dt.datetime(2026, 3, 20), [10.0, 0.0]), ("<=", "2026-03-20", [10.0, 0.0]),
+                                (">", "2026-03-20", [0.0, 10.0]), ("between", "2026-03-20; 2026-03-20", [10.0, 0.0])):
+        assert score(["r", "Eng", "Visited", op, value, 10], leads) == expected
+        assert [api.lead_score(r, leads[0], rules(["r", "Eng", "Visited", op, value, 10])) for r in leads[1:]] == expected
+
+
+def test_a_half_life_on_text_says_it_needs_a_date() -> None:
+    leads = [["Title", "Last visit"], ["VP", "soon"], ["CEO", None]]
+    table = [HEAD + ["Half-life (days)"], ["r", "Eng", "Title", "is not blank", None, 10, 30.0]]
+    with pytest.raises(RuleError, match='Rules row 2: "Title" holds text, not dates, but a half-life needs the date'):
+        api.score_leads(leads, table)
+    with_date = [HEAD + ["Half-life (days)", "Date attribute"], ["r", "Eng", "Title", "is not blank", None, 10, 30.0, "Last visit"]]
+    rows = api.explain_lead(leads[1], leads[0], with_date).to_rows()
+    assert rows[1][7] == 0.0 and rows[1][8] == "no points: Last visit holds text, not a date"
+    assert api.explain_lead(leads[2], leads[0], with_date).to_rows()[1][8] == "no points: Last visit is blank"
+
+
+def test_lead_headers_are_checked_like_a_table_and_grades_read_numbers_as_text() -> None:
+    with pytest.raises(InputError, match='Leads columns 1 and 2 are both headed "size"'):
+        api.lead_score([500.0, 5.0], ["Size", "size"], rules(["r", "Fit", "Size", ">", 100.0, 10]))
+    assert api.grade_score("72") == "High value"
+    with pytest.raises(InputError, match="Score must be one cell"):
+        api.grade_score([70.0, 10.0])

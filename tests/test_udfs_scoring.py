@@ -134,3 +134,8 @@ def test_one_cell_range_and_error_codes_arrive_as_excel_sends_them() -> None:
     assert out == [[10.0], ["UNSCORED"], [0.0], [""]]  # a trailing blank row is not a lead
     assert call1(udfs.LEADSCORE, 500.0, "Employees", [["Attribute", "Operator", "Value", "Points"],
                                                       ["Employees", ">", 100.0, 10.0]]) == 10.0  # fmt: skip
+
+
+def test_a_header_only_leads_range_spills_one_empty_cell_not_an_empty_array() -> None:
+    assert call(udfs.LEADSCORES, [HEADERS], RULES) == [[""]]
+    assert call(udfs.LEADMATRIXES, [HEADERS], RULES) == [[""]]

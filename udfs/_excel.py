@@ -16,7 +16,7 @@ import xlwings as xw
 
 from leadscore_xl.errors import LeadScoreError
 
-__all__ = ["ARGS", "CATEGORY", "cell", "excel_args", "excel_function", "grid"]
+__all__ = ["ARGS", "CATEGORY", "cell", "excel_args", "excel_function", "grid", "spill"]
 
 CATEGORY = "LeadScore XL"  # the function wizard's category for every function
 
@@ -81,5 +81,11 @@ def cell(value: Any) -> Any:
 
 
 def grid(rows: list[list[Any]]) -> list[list[Any]]:
-    """A 2-D list with every value made cell-safe (see :func:`cell`)."""
-    return [[cell(v) for v in row] for row in rows]
+    """A 2-D list with every value made cell-safe (see :func:`cell`); one empty cell
+    for no rows (Excel shows an empty array as #CALC!)."""
+    return spill([[cell(v) for v in row] for row in rows])
+
+
+def spill(rows: list[list[Any]]) -> list[list[Any]]:
+    """Rows already cell-safe, or one empty cell when there are none."""
+    return rows if rows else [[""]]

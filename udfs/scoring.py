@@ -8,7 +8,7 @@ import xlwings as xw
 
 from leadscore_xl import api
 
-from ._excel import CATEGORY, cell, excel_args, excel_function, grid
+from ._excel import CATEGORY, cell, excel_args, excel_function, grid, spill
 
 __all__ = ["LEADEXPLAIN", "LEADGRADE", "LEADMATRIX", "LEADMATRIXCOUNTS", "LEADMATRIXES", "LEADSCORE", "LEADSCORES"]
 
@@ -29,7 +29,7 @@ def LEADSCORE(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of: 
 def LEADSCORES(leads: Any, rules: Any, settings: Any = None, as_of: Any = None, outputs: Any = None) -> Any:
     """Scores of every lead, spilled one row per lead: the fast path for a whole table."""
     scores = api.score_leads(leads, rules, settings, as_of)
-    return scores.to_rows(api.parse_outputs(outputs), blank="")  # floats and text only: cell-safe
+    return spill(scores.to_rows(api.parse_outputs(outputs), blank=""))  # floats and text only: cell-safe
 
 
 @xw.func(category=CATEGORY)
@@ -63,7 +63,7 @@ def LEADMATRIX(lead: Any, headers: Any, rules: Any, settings: Any = None, as_of:
 @excel_function
 def LEADMATRIXES(leads: Any, rules: Any, settings: Any = None, as_of: Any = None) -> Any:
     """The fit x engagement cell of every lead, spilled one row per lead."""
-    return api.score_leads(leads, rules, settings, as_of).to_rows(("Matrix",), blank="")
+    return spill(api.score_leads(leads, rules, settings, as_of).to_rows(("Matrix",), blank=""))
 
 
 @xw.func(category=CATEGORY)
