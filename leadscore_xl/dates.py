@@ -16,7 +16,7 @@ import math
 
 from .errors import InputError, quote
 
-__all__ = ["from_serial", "parse_date_text", "resolve_as_of", "to_serial"]
+__all__ = ["from_serial", "parse_date_text", "resolve_as_of", "to_serial", "today"]
 
 _EPOCH = dt.datetime(1899, 12, 30)
 _MARCH_1900 = dt.datetime(1900, 3, 1)
@@ -52,10 +52,15 @@ def parse_date_text(text: str) -> float | None:
         return None
 
 
-def resolve_as_of(value: object, today: dt.date | None = None) -> float:
-    """The as-of date as a whole-day serial: a datetime, a serial, ISO text, or today."""
+def today() -> dt.date:
+    """Today's date (one place, so that tests can move the clock)."""
+    return dt.date.today()
+
+
+def resolve_as_of(value: object) -> float:
+    """The as-of date as a serial: a datetime, a serial, ISO text, or blank for today."""
     if value is None or (isinstance(value, str) and not value.strip()):
-        return to_serial(today or dt.date.today())
+        return to_serial(today())
     if isinstance(value, (dt.datetime, dt.date)):
         return to_serial(value)
     if isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value):

@@ -47,7 +47,6 @@ __all__ = [
     "SettingsError",
     "TableError",
     "UnsafeOverwriteError",
-    "at",
     "quote",
     "row_list",
 ]
@@ -124,16 +123,6 @@ def quote(value: object) -> str:
     if isinstance(value, float) and value.is_integer():
         return f'"{int(value)}"'
     return f'"{value}"'
-
-
-def at(sheet: str, row: int | None = None, column: str | None = None) -> str:
-    """A location prefix such as ``Rules row 4, column "Points"``."""
-    where = sheet
-    if row is not None:
-        where += f" row {row}"
-    if column is not None:
-        where += f', column "{column}"' if row is not None else f' column "{column}"'
-    return where
 
 
 def row_list(rows: list[int], limit: int = 5) -> str:

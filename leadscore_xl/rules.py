@@ -105,10 +105,6 @@ class RuleSet:
         """Group names in order of first appearance."""
         return tuple(dict.fromkeys(r.group for r in self.rules))
 
-    @property
-    def attributes(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(r.attribute for r in self.rules))
-
     def bind(self, headers: Sequence[str]) -> Any:
         """The rules compiled for a Leads header row (cached per header row)."""
         key = tuple(headers)

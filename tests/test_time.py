@@ -135,3 +135,16 @@ def test_every_scoring_function_gives_the_same_result_for_serials_and_datetimes(
     by_dt = call(udfs.LEADEXPLAIN, dt_leads[2], dt_leads[0], rules, as_of_both[0])
     by_serial = call(udfs.LEADEXPLAIN, serial_leads[2], serial_leads[0], rules, as_of_both[1])
     assert [r[4:] for r in by_dt] == [r[4:] for r in by_serial]  # same points, decay, age, notes
+
+
+def test_the_default_as_of_is_today_and_a_pinned_one_ignores_the_clock(monkeypatch) -> None:
+    import leadscore_xl.dates as dates
+
+    leads = [["Pricing visits", "Last visit"], [2.0, dt.datetime(2026, 6, 1)]]
+    pinned = [["As-of date", dt.datetime(2026, 6, 30)]]
+    before = api.score_leads(leads, DECAY, pinned).to_rows()
+    monkeypatch.setattr(dates, "today", lambda: dt.date(2026, 7, 30))  # a month later
+    assert api.score_leads(leads, DECAY, pinned).to_rows() == before  # reproduces what sales saw
+    assert api.score_leads(leads, DECAY).to_rows() == [[pytest.approx(40 * 0.5 ** (59 / 30))]]  # today moved
+    monkeypatch.setattr(dates, "today", lambda: dt.date(2026, 6, 30))
+    assert api.score_leads(leads, DECAY).to_rows() == before
