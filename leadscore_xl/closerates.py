@@ -22,7 +22,10 @@ than 10 distinct values covering more than half of the filled rows: IDs, e-mails
 number columns headed "ID" are skipped unless named in ``attributes``.
 
 :func:`suggest_rules` turns the close rates into a Rules table; :func:`ideal_profile`
-lists the values most over-represented among won deals.
+lists the values most over-represented among won deals. The close-rate table and the
+profile show their diagnostics (blank outcomes left out, identifier columns skipped) below
+the table: a blank row, then one ``Warning | text`` row each; with no attribute left they
+are one line saying why. The suggested Rules table carries none, so it stays pasteable.
 """
 
 from __future__ import annotations
@@ -36,14 +39,14 @@ import numpy as np
 
 from .binning import MISSING, Binning, Level, Split, parse_bins, split_column
 from .dates import resolve_as_of
-from .design import outcome_vector
-from .errors import DataQualityWarning, InputError, LeadScoreWarning, ModelError, quote
-from .table import Column, Kind, Table, as_rows, canonical_text, is_blank, norm, read_table
+from .dealcols import pick_attributes, read_outcomes, whole_number
+from .errors import DataQualityWarning, LeadScoreWarning, ModelError
+from .table import Kind, Table, canonical_text, is_blank, read_table
 
 __all__ = [
     "CLOSERATES_HEADER", "PROFILE_HEADER", "RULES_HEADER", "AttributeRates", "CloseRates", "LevelRate",
-    "Profile", "Suggestion", "close_rates", "ideal_profile", "read_outcomes", "suggest_rules", "whole_number",
-    "woe_iv",
+    "Profile", "Suggestion", "close_rates", "ideal_profile", "read_outcomes", "suggest_rules", "warning_rows",
+    "whole_number", "woe_iv",
 ]  # fmt: skip
 
 CLOSERATES_HEADER = ("Attribute", "Value", "Leads", "Won", "Close rate", "Lift", "Points by lift", "WOE", "IV")
@@ -102,6 +105,8 @@ class CloseRates:
     leads: int
     won: int
     warnings: tuple[LeadScoreWarning, ...] = ()
+    outcome: str = "Outcome"
+    skipped: tuple[str, ...] = ()
 
     @property
     def overall(self) -> float:
@@ -111,79 +116,32 @@ class CloseRates:
         """Attributes by information value, highest first (ties keep column order)."""
         return sorted(self.attributes, key=lambda a: -a.iv)
 
+    def why_empty(self) -> str:
+        """Why no attribute is left (one line), or empty text when there are attributes."""
+        if self.attributes:
+            return ""
+        if self.skipped:
+            return (f'No attribute to compare: every column besides the outcome "{self.outcome}" is empty or looks '
+                    "like an identifier; name the columns to compare in the attributes argument")  # fmt: skip
+        return (f'No attribute to compare: the Deals table has no filled column besides the outcome "{self.outcome}"; '
+                "add columns such as Industry or Source")  # fmt: skip
+
     def to_rows(self) -> list[list[Any]]:
+        """The table, then a blank row and one Warning row per diagnostic; one line when no attribute is left."""
+        if not self.attributes:
+            return [[self.why_empty(), None]] + warning_rows(self.warnings, 2)
         rows: list[list[Any]] = [list(CLOSERATES_HEADER)]
         for attribute in self.attributes:
             rows += [lr.row(attribute.name) for lr in attribute.levels]
             rows.append([attribute.name, "Total", self.leads, self.won, self.overall, 1.0, 1.0, 0.0, attribute.iv])
-        return rows
+        return rows + warning_rows(self.warnings, len(CLOSERATES_HEADER))
 
 
-def whole_number(value: Any, what: str, default: int, minimum: int = 1) -> int:
-    """An optional whole-number argument (blank -> ``default``)."""
-    if is_blank(value):
-        return default
-    number = value if isinstance(value, (int, float)) and not isinstance(value, bool) else math.nan
-    if isinstance(value, str):
-        try:
-            number = float(value)
-        except ValueError:
-            pass
-    if not (math.isfinite(number) and number == int(number) and number >= minimum):
-        raise InputError(f"{what} {quote(value)} is not a whole number of at least {minimum}; type e.g. 10")
-    return int(number)
-
-
-# ---- reading the deals ----------------------------------------------------------------
-def _name(value: Any, what: str) -> str:
-    rows = as_rows(value)
-    cell = rows[0][0] if rows and rows[0] else None
-    if is_blank(cell):
-        raise InputError(f'The {what} is blank; give the Deals column that holds Won/Lost, e.g. "Outcome"')
-    return " ".join(str(cell).split())
-
-
-def read_outcomes(table: Table, outcome: Any) -> tuple[int, np.ndarray]:
-    """The outcome column's position and 1.0 (won) / 0.0 (lost) / NaN (blank) per row,
-    parsed as the logit parses it (:func:`leadscore_xl.design.outcome_vector`)."""
-    index = table.index(_name(outcome, "outcome column"), "outcome column")
-    return index, outcome_vector(table, table.headers[index])[0]
-
-
-def _attribute_list(value: Any) -> list[str]:
-    names: list[str] = []
-    for row in as_rows(value):
-        for cell in row:
-            if not is_blank(cell):
-                names += [p.strip() for p in str(cell).split(";") if p.strip()]
-    return names
-
-
-def _identifier_like(col: Column) -> bool:
-    """A different value on most rows (IDs, e-mails), or a number column headed ID."""
-    if col.kind == Kind.NUMBER:
-        key = norm(col.name)
-        return key == "id" or key.endswith((" id", "_id"))
-    if col.kind not in (Kind.TEXT, Kind.MIXED):
-        return False
-    distinct = len(set(col.keys))
-    return distinct > 10 and distinct > 0.5 * int(np.count_nonzero(col.present))
-
-
-def _pick(table: Table, outcome_index: int, attributes: Any) -> tuple[list[int], list[str]]:
-    """Columns to profile, and the names of those skipped by default."""
-    names = _attribute_list(attributes)
-    if names:
-        picked = [table.index(n, "attribute") for n in names]
-        if outcome_index in picked:
-            raise InputError(f'Attributes: "{table.headers[outcome_index]}" is the outcome column; leave it out of the attributes')
-        return list(dict.fromkeys(picked)), []
-    picked, skipped = [], []
-    for i in range(len(table.headers)):
-        if i == outcome_index or table.column(i).kind == Kind.EMPTY:
-            continue
-        (skipped if _identifier_like(table.column(i)) else picked).append(i)
-    return picked, [table.headers[i] for i in skipped]
+def warning_rows(warnings: Sequence[LeadScoreWarning], width: int) -> list[list[Any]]:
+    """Below a table: a blank row, then ``Warning | text`` per diagnostic (nothing without any)."""
+    if not warnings:
+        return []
+    return [[None] * width] + [["Warning", str(w)] + [None] * (width - 2) for w in warnings]
 
 
 # ---- statistics -----------------------------------------------------------------------
@@ -232,7 +190,7 @@ def close_rates(deals: Any, outcome: Any, attributes: Any = None, bins: Any = No
             warnings.append(DataQualityWarning(f"{blanks} deals with a blank outcome (still open?) were left out"))
         table, y = table.select(known), y[known]
     _check_outcomes(table, y, outcome_index)
-    picked, skipped = _pick(table, outcome_index, attributes)
+    picked, skipped = pick_attributes(table, outcome_index, attributes)
     if skipped:
         warnings.append(DataQualityWarning(
             "Skipped as identifiers (a different value on most rows): " + ", ".join(f'"{s}"' for s in skipped)
@@ -243,7 +201,7 @@ def close_rates(deals: Any, outcome: Any, attributes: Any = None, bins: Any = No
     rates = tuple(
         _attribute_rates(split_column(table.column(i), binning, day), y, overall, smoothing) for i in picked
     )
-    return CloseRates(rates, len(y), int(y.sum()), tuple(warnings))
+    return CloseRates(rates, len(y), int(y.sum()), tuple(warnings), table.headers[outcome_index], tuple(skipped))
 
 
 def _check_outcomes(table: Table, y: np.ndarray, outcome_index: int) -> None:
@@ -338,9 +296,16 @@ class Profile:
     """Per attribute (by IV), the values most over-represented among won deals."""
 
     rows: tuple[tuple[Any, ...], ...]
+    warnings: tuple[LeadScoreWarning, ...] = ()
+    why_empty: str = ""
 
     def to_rows(self) -> list[list[Any]]:
-        return [list(PROFILE_HEADER)] + [list(r) for r in self.rows]
+        """The profile, then a blank row and one Warning row per diagnostic; one line when it is empty."""
+        if not self.rows:
+            return [[self.why_empty or "No value is over-represented among won deals", None]] + warning_rows(
+                self.warnings, 2)  # fmt: skip
+        table = [list(PROFILE_HEADER)] + [list(r) for r in self.rows]
+        return table + warning_rows(self.warnings, len(PROFILE_HEADER))
 
 
 def ideal_profile(rates: CloseRates, top: int = 3, min_leads: int = 10, min_iv: float = MIN_IV) -> Profile:
@@ -355,4 +320,15 @@ def ideal_profile(rates: CloseRates, top: int = 3, min_leads: int = 10, min_iv: 
         for lr in over[:top]:
             rows.append((a.name, lr.level.label, lr.won, lr.leads, lr.won / rates.won,
                          lr.leads / rates.leads, lr.lift, a.iv))  # fmt: skip
-    return Profile(tuple(rows))
+    return Profile(tuple(rows), rates.warnings, "" if rows else _why_no_profile(rates, min_leads, min_iv))
+
+
+def _why_no_profile(rates: CloseRates, min_leads: int, min_iv: float) -> str:
+    if not rates.attributes:
+        return rates.why_empty()
+    best = rates.ranked()[0]
+    if best.iv < min_iv:
+        return (f"No attribute tells won from lost deals: the highest information value is {best.iv:.3f} "
+                f'("{best.name}"), below {min_iv:g}; add deals or attributes')  # fmt: skip
+    return (f"No value held by at least {min_leads} deals is more common among won deals; "
+            "lower min_leads or add deals")  # fmt: skip

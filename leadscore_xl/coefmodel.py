@@ -1,4 +1,5 @@
-"""The coefficient table read back from a sheet IS the model: probabilities, CIs, Excel formula.
+"""The coefficient table read back from a sheet IS the model: probabilities and CIs
+(the native Excel formula is built in :mod:`leadscore_xl.coefformula`).
 
 A model range is the coefficient table (``Term | Variable | Level | Coef | ...``; only
 Variable, Level and Coef are read, so an edited Coef changes every score), optionally
@@ -21,7 +22,6 @@ The covariance block (``Covariance | term 1 | term 2 ...`` then one row per term
 
 from __future__ import annotations
 
-import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
@@ -309,88 +309,9 @@ def _covariance(values: Any, terms: list[Term]) -> np.ndarray:
     return matrix[np.ix_(pick, pick)]
 
 
-_CELL = re.compile(r"^(?:(?P<sheet>.+)!)?\$?(?P<col>[A-Za-z]{1,3})\$?(?P<row>\d+)$")
-
-
-def _column_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
-def _column_number(letters: str) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ord(ch) - 64
-    return n
-
-
-def _cell_parts(ref: str, what: str) -> tuple[str, int, int]:
-    m = _CELL.match(ref.strip())
-    if not m:
-        raise ModelTableError(f'{what} {quote(ref)} is not a cell address; write e.g. "Model!$D$2" or "A2"')
-    sheet = f"{m['sheet']}!" if m["sheet"] else ""
-    return sheet, _column_number(m["col"]), int(m["row"])
-
-
 def excel_formula(model: Any, *, headers: Any = None, first_cell: str | None = None,
                   coef_cell: str | None = None, as_of: str | None = None) -> str:  # fmt: skip
-    """The model as a native formula ``=IF(<blank inputs>,"",1/(1+EXP(-(...))))``.
+    """The model as a native Excel formula; see :func:`leadscore_xl.coefformula.excel_formula`."""
+    from .coefformula import excel_formula as native  # the formula module builds on this one
 
-    ``headers`` + ``first_cell`` (e.g. the Leads header row and "A2") place each variable's
-    cell; without them the formula uses structured references ``[@[Column]]`` for a
-    formula inside the Leads table. ``coef_cell`` is the address of the first Coef cell
-    (the Intercept's, e.g. "Model!$D$2"); each term then refers to its own Coef cell, so
-    an edited coefficient changes the score. Without it the coefficients are written in.
-    ``as_of`` is the cell or expression for date ages (default ``TODAY()``).
-    """
-    cm = model if isinstance(model, CoefModel) else read_model(model)
-    ref = _cell_refs(cm, headers, first_cell)
-    coef = _coef_refs(cm, coef_cell)
-    today = as_of or "TODAY()"
-    parts, guards = [], []
-    for i, term in enumerate(cm.terms):
-        if norm(term.variable) == "intercept":
-            parts.append(coef[i])
-            continue
-        var = next(v for v in cm.variables if norm(v.name) == norm(term.variable))
-        cell = ref[norm(var.name)]
-        if term.level is None:
-            value = f"({today}-{cell})" if var.kind == "date" else cell
-            parts.append(f"{coef[i]}*{value}")
-            guards.append(f'{cell}=""')
-        else:
-            target = "" if term.level == BLANK_LEVEL else term.level.replace('"', '""')
-            parts.append(f'{coef[i]}*(TRIM({cell}&"")="{target}")')
-    eta = "+".join(parts).replace("+-", "-")
-    body = f"1/(1+EXP(-({eta})))"
-    formula = f'=IF(OR({",".join(dict.fromkeys(guards))}),"",{body})' if guards else f"={body}"
-    if len(formula) > 8192:
-        raise ModelTableError(
-            f"The model's Excel formula would be {len(formula)} characters, over Excel's 8192; "
-            "use LEADPROBS instead, or pass coef_cell so that coefficients are cell references"
-        )
-    return formula
-
-
-def _cell_refs(cm: CoefModel, headers: Any, first_cell: str | None) -> dict[str, str]:
-    if headers is None or is_blank(headers):
-        return {norm(v.name): "[@[" + re.sub(r"([\[\]#'])", r"'\1", v.name) + "]]" for v in cm.variables}
-    names = [norm(str(h)) for h in as_rows(headers)[0]]
-    sheet, col, row = _cell_parts(first_cell or "A2", "First cell")
-    out = {}
-    for v in cm.variables:
-        if norm(v.name) not in names:
-            raise ModelTableError(f'The headers have no column "{v.name}", which the model uses; pass the Leads header row')
-        out[norm(v.name)] = f"{sheet}{_column_letters(col + names.index(norm(v.name)))}{row}"
-    return out
-
-
-def _coef_refs(cm: CoefModel, coef_cell: str | None) -> list[str]:
-    if not coef_cell:
-        return [repr(float(c)) for c in cm.coef]
-    sheet, col, row = _cell_parts(coef_cell, "Coef cell")
-    letters = _column_letters(col)
-    return [f"{sheet}${letters}${row + i}" for i in range(len(cm.terms))]
+    return native(model, headers=headers, first_cell=first_cell, coef_cell=coef_cell, as_of=as_of)

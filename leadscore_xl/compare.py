@@ -24,11 +24,13 @@ from scipy import stats
 from .discrimination import complete, delong_placements, excluded_warning, note_rows
 from .errors import DataQualityWarning, InputError, LeadScoreWarning, ModelError
 
-__all__ = ["COMPARE_HEADER", "Comparison", "Measure", "compare_scores", "delong_test", "top_share_cutoff"]
+__all__ = ["COMPARE_HEADER", "MAX_RESAMPLES", "Comparison", "Measure", "compare_scores", "delong_test",
+           "top_share_cutoff"]  # fmt: skip
 
 COMPARE_HEADER = ["Measure", "A", "B", "Difference (A - B)", "CI 2.5 % (paired bootstrap)",
                   "CI 97.5 % (paired bootstrap)", "p-value (DeLong)", "Winner"]  # fmt: skip
 NO_WINNER = "no winner (CI covers 0)"
+MAX_RESAMPLES = 100_000  # about a second per 10,000 on 10,000 deals: more would freeze Excel
 
 
 def delong_test(y: np.ndarray, a: np.ndarray, b: np.ndarray) -> tuple[float, float]:
@@ -159,6 +161,11 @@ def compare_scores(y: np.ndarray, a: np.ndarray, b: np.ndarray, work_share: floa
         raise InputError(f"The share of leads worked must be above 0 and at most 1 (e.g. 0.2 for the top 20 %), not {work_share:g}")
     if resamples < 100:
         raise InputError(f"Use at least 100 bootstrap resamples (1000 is usual), not {resamples}")
+    if resamples > MAX_RESAMPLES:
+        raise InputError(
+            f"Use at most {MAX_RESAMPLES:,} bootstrap resamples (1000 is usual, 10,000 steadier), not {resamples:,}; "
+            "more would keep Excel busy for minutes"
+        )
     mask, excluded = complete(y, a, b)
     y, a, b = y[mask], a[mask], b[mask]
     n_won = int(np.count_nonzero(y == 1.0))

@@ -158,10 +158,12 @@ def _where(inputs: Inputs, role: str, rows: list[int]) -> str:
     return f"{label} {row_list([inputs.row(i) for i in rows])}"
 
 
-def _bad_values(column: Column, bad: np.ndarray) -> str:
+def _bad_values(column: Column, bad: np.ndarray, singular: str, plural: str) -> str:
+    """The distinct bad values (at most 3 shown) with the verb that fits their number:
+    '"x" is not a number' or '"x", "y" are not numbers'."""
     shown = list(dict.fromkeys(quote(column.value(i)) for i in np.flatnonzero(bad)[:50]))
-    text = ", ".join(shown[:3])
-    return text + (" ..." if len(shown) > 3 else "")
+    text = ", ".join(shown[:3]) + (" ..." if len(shown) > 3 else "")
+    return f"{text} is not {singular}" if len(shown) == 1 else f"{text} are not {plural}"
 
 
 def parse_outcomes(column: Column, inputs: Inputs, role: str = "outcomes") -> np.ndarray:
@@ -182,7 +184,7 @@ def parse_numbers(column: Column, inputs: Inputs, role: str, probability: bool =
         if bad.any():
             rows = np.flatnonzero(bad).tolist()
             raise InputError(
-                f"{_where(inputs, role, rows)}: {_bad_values(column, bad)} is not a number; "
+                f"{_where(inputs, role, rows)}: {_bad_values(column, bad, 'a number', 'numbers')}; "
                 f"pass the {role} column (blank and {UNSCORED} cells are left out)"
             )
         x[text] = np.nan
@@ -191,7 +193,8 @@ def parse_numbers(column: Column, inputs: Inputs, role: str, probability: bool =
         if outside.any():
             rows = np.flatnonzero(outside).tolist()
             raise InputError(
-                f"{_where(inputs, role, rows)}: {_bad_values(column, outside)} is not a probability between 0 and 1; "
+                f"{_where(inputs, role, rows)}: "
+                f"{_bad_values(column, outside, 'a probability between 0 and 1', 'probabilities between 0 and 1')}; "
                 "pass conversion probabilities (e.g. from LEADPROBS), not scores"
             )
     return x

@@ -18,6 +18,7 @@ import numpy as np
 
 from .calibration import Calibration, calibration
 from .compare import Comparison, compare_scores
+from .dates import from_serial
 from .crossval import CrossValidation, cross_validated_auc
 from .discrimination import AUCResult, LiftTable, ROCPoints, auc, lift_table, roc_points
 from .errors import InputError, quote
@@ -90,9 +91,10 @@ def roc_table(outcomes: Any, scores: Any, max_points: Any = None) -> ROCPoints:
 
 
 def lift(outcomes: Any, scores: Any, bins: Any = None) -> LiftTable:
-    """Lift and gains by score decile (``bins`` groups, default 10)."""
+    """Lift and gains by score decile (``bins`` groups, default 10, at most one per lead)."""
     y, s = _scored(outcomes, scores)
-    return lift_table(y, s, whole_option(bins, "Bins", 10, 2))
+    leads = int(np.count_nonzero(~np.isnan(y) & ~np.isnan(s)))
+    return lift_table(y, s, max(2, min(whole_option(bins, "Bins", 10, 2), leads)))
 
 
 def calibration_table(outcomes: Any, probabilities: Any, bins: Any = None) -> Calibration:
@@ -144,6 +146,11 @@ def _period_weeks(period: Any) -> float | None:
     dates = column.numbers[~np.isnan(column.numbers)]
     if column.kind not in (Kind.DATE, Kind.MIXED) or dates.size < 2:
         raise InputError("Period must be a number of weeks, or a column of dates (e.g. Deals[Created]) spanning more than one day")
+    if np.floor(dates.max()) == np.floor(dates.min()):
+        raise InputError(
+            f"Period: every date falls on {from_serial(float(dates.min())).date().isoformat()}; pass a column of dates spanning more than "
+            "one day (e.g. Deals[Created]), or the number of weeks the deals cover"
+        )
     return float((dates.max() - dates.min() + 1.0) / 7.0)
 
 

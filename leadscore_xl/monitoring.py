@@ -82,13 +82,18 @@ class BandConversion:
         lift = None if rate is None or not self.overall_rate else rate / self.overall_rate
         return [band, start, leads, won, rate, lift, leads / self.leads.sum(), won / max(self.won.sum(), 1), mark]
 
+    def _qualified_label(self) -> str:
+        if self.qualified:
+            return "Qualified: " + ", ".join(self.qualified)
+        return ("Qualified: none (no band of these leads is routed to Sales in the Settings; "
+                'list the qualified bands in the qualified argument, e.g. "A; B")')  # fmt: skip
+
     def to_rows(self) -> list[list[Any]]:
         rows = [list(BAND_HEADER)]
         for band, start, leads, won in zip(self.bands, self.from_score, self.leads.tolist(), self.won.tolist()):
             rows.append(self._row(band, start, int(leads), int(won), "yes" if band in self.qualified else "no"))
         q = np.array([b in self.qualified for b in self.bands])
-        rows.append(self._row("Qualified: " + ", ".join(self.qualified), None, int(self.leads[q].sum()),
-                              int(self.won[q].sum()), ""))  # fmt: skip
+        rows.append(self._row(self._qualified_label(), None, int(self.leads[q].sum()), int(self.won[q].sum()), ""))
         rows.append(self._row("All", None, int(self.leads.sum()), int(self.won.sum()), ""))
         return rows
 

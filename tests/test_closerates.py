@@ -251,11 +251,58 @@ def test_ideal_profile_lists_over_represented_values_by_information_value() -> N
     table = ideal_profile(rates, top=1).to_rows()
     assert table[0][:7] == ["Attribute", "Value", "Won", "Leads", "Share of won", "Share of all", "Over-representation"]
     top_bin = rates.attributes[1].levels[-1].level.label  # the most employees win most
-    assert [r[:2] for r in table[1:]] == [["Industry", "Software"], ["Employees", top_bin], ["Newsletter", True]]
-    assert len(ideal_profile(rates).to_rows()) == 1 + 1 + 2 + 1  # top 3: Employees has 2 bins above average
-    for row in table[1:]:
+    assert [r[:2] for r in table[1:4]] == [["Industry", "Software"], ["Employees", top_bin], ["Newsletter", True]]
+    assert table[4:] == [[None] * 8, ["Warning", str(rates.warnings[0])] + [None] * 6]  # skipped Lead ID, Email
+    assert len(ideal_profile(rates).rows) == 1 + 2 + 1  # top 3: Employees has 2 bins above average
+    for row in table[1:4]:
         assert row[4] / row[5] == pytest.approx(row[6]) and row[6] > 1
         assert row[4] == pytest.approx(row[2] / WON.sum()) and row[5] == pytest.approx(row[3] / 2000)
+
+
+def test_closerates_and_profile_show_their_warnings_below_the_table() -> None:
+    """Dropped blank outcomes and skipped identifiers show beside the results (reviewer's t13)."""
+    rows = [["Lead ID", "Source", "Outcome"]] + [[f"L{i}", ["Web", "Event"][i % 2], ["Won", "Lost", None][i % 3]]
+                                                 for i in range(30)]  # fmt: skip
+    rates = close_rates(rows, "Outcome")
+    table = rates.to_rows()
+    assert table[:4] == [list(CLOSERATES_HEADER), ["Source", "Web", 10, 5, 0.5, 1.0, 1.0, 0.0, 0.0],
+                         ["Source", "Event", 10, 5, 0.5, 1.0, 1.0, 0.0, 0.0],
+                         ["Source", "Total", 20, 10, 0.5, 1.0, 1.0, 0.0, 0.0]]  # fmt: skip
+    assert table[4:] == [
+        [None] * 9,
+        ["Warning", "10 deals with a blank outcome (still open?) were left out"] + [None] * 7,
+        ["Warning", 'Skipped as identifiers (a different value on most rows): "Lead ID"; name them in the '
+                    "attributes argument to include them"] + [None] * 7,
+    ]  # fmt: skip
+    profile = ideal_profile(rates, min_leads=1).to_rows()  # Web and Event close alike: IV 0
+    assert profile[0] == ["No attribute tells won from lost deals: the highest information value is 0.000 "
+                          '("Source"), below 0.02; add deals or attributes', None]  # fmt: skip
+    assert profile[1:] == [[None, None]] + [r[:2] for r in table[5:]]
+    assert suggest_rules(close_rates(DEALS, "Outcome", as_of=AS_OF)).to_rows()[-1][0] != "Warning"
+
+
+@pytest.mark.parametrize(
+    ("rows", "attributes", "line"),
+    [
+        ([["Lead ID", "Outcome"]] + [[f"L{i}", "Won" if i % 2 else "Lost"] for i in range(20)], None,
+         'No attribute to compare: every column besides the outcome "Outcome" is empty or looks like an identifier; '
+         "name the columns to compare in the attributes argument"),
+        ([["Notes", "Outcome"], [None, "Won"], [None, "Lost"]], None,
+         'No attribute to compare: the Deals table has no filled column besides the outcome "Outcome"; '
+         "add columns such as Industry or Source"),
+    ],
+)  # fmt: skip
+def test_no_attribute_left_says_why_in_one_line(rows, attributes, line) -> None:  # type: ignore[no-untyped-def]
+    rates = close_rates(rows, "Outcome", attributes)
+    assert rates.to_rows()[0] == [line, None]
+    assert ideal_profile(rates).to_rows()[0] == [line, None]
+    assert all(r[0] in (None, "Warning") for r in rates.to_rows()[1:])
+
+
+def test_profile_without_a_common_enough_value_says_so() -> None:
+    rates = close_rates(DEALS, "Outcome", "Industry", as_of=AS_OF)
+    assert ideal_profile(rates, min_leads=5000).to_rows() == [
+        ["No value held by at least 5000 deals is more common among won deals; lower min_leads or add deals", None]]
 
 
 # ---- errors ---------------------------------------------------------------------------

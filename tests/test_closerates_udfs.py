@@ -69,8 +69,22 @@ def test_icp_spills_the_profile() -> None:
     out = call(udfs.ICP, RAW, "Outcome", MISSING, MISSING, AS_OF, MISSING, 1.0)
     rates = close_rates(RAW, "Outcome", as_of=AS_OF)
     assert out == cells(ideal_profile(rates, 1, 10).to_rows())
-    assert [r[0] for r in out[1:]] == [a.name for a in rates.ranked() if a.iv >= 0.02]
+    assert [r[0] for r in out[1:-2]] == [a.name for a in rates.ranked() if a.iv >= 0.02]
+    assert out[-2:] == [[""] * 8, ["Warning", str(rates.warnings[0])] + [""] * 6]  # skipped Lead ID and Email
     assert ["Industry", "Software"] in [r[:2] for r in out]
+
+
+def test_closerates_and_icp_show_warnings_in_the_spill() -> None:
+    """The reviewer's t13: blank outcomes and a skipped identifier column, through xlwings' conversion."""
+    rows = [["Lead ID", "Source", "Outcome"]] + [[f"L{i}", ["Web", "Event"][i % 2], ["Won", "Lost", None][i % 3]]
+                                                 for i in range(30)]  # fmt: skip
+    out = call(udfs.CLOSERATES, rows, "Outcome")
+    assert out[4] == [""] * 9 and out[5][:2] == ["Warning", "10 deals with a blank outcome (still open?) were left out"]
+    assert out[6][0] == "Warning" and '"Lead ID"' in out[6][1] and out[6][2:] == [""] * 7
+    icp = call(udfs.ICP, rows, "Outcome", MISSING, MISSING, MISSING, 1.0)
+    assert icp[0][0].startswith("No attribute tells won from lost deals") and icp[2][0] == "Warning"
+    rules = call(udfs.SUGGESTRULES, RAW, "Outcome", MISSING, MISSING, AS_OF)
+    assert all(r[0] != "Warning" for r in rules)  # a pasteable Rules table, though RAW has skipped identifiers
 
 
 def test_scorecard_pdo_through_the_harness() -> None:

@@ -105,6 +105,23 @@ def test_conversionbyband_from_scores_with_settings_and_from_grades() -> None:
         ["Qualified: mql", "", 2, 2, 1.0], ["All", "", 4, 2, 0.5]]  # fmt: skip
 
 
+def test_conversionbyband_with_custom_grades_and_no_qualified_list_says_none_is_routed_to_sales() -> None:
+    rows = call(F.CONVERSIONBYBAND, column("Outcome", ["Won", "Lost", "Won", "Lost", "Won", "Lost"]),
+                column("Grade", ["A", "B", "A", "B", "C", "C"]))  # fmt: skip
+    assert rows[-2][:4] == ['Qualified: none (no band of these leads is routed to Sales in the Settings; '
+                            'list the qualified bands in the qualified argument, e.g. "A; B")', "", 0, 0]  # fmt: skip
+    assert [r[8] for r in rows[1:4]] == ["no", "no", "no"]
+
+
+def test_lifttable_caps_groups_at_the_number_of_leads() -> None:
+    """4 scored leads in 1000 groups: 4 groups labelled 1-4, exactly as bins=4 (not 1, 251, 501, 751)."""
+    outcomes = column("Outcome", ["Won", "Lost", "Won", "Lost", "Won"])
+    scores = column("Score", [80.0, 20.0, 60.0, 40.0, None])
+    rows = call(F.LIFTTABLE, outcomes, scores, 1000.0)
+    assert [r[0] for r in rows[1:5]] == [1, 2, 3, 4]
+    assert rows == call(F.LIFTTABLE, outcomes, scores, 4.0)
+
+
 def test_threshold_with_period_dates_and_amount_column() -> None:
     y = ["Won", "Won", "Lost", "Won", "Lost", "Won", "Lost", "Lost", "Lost", "Lost"]
     s = [10.0, 9, 8, 7, 6, 5, 4, 3, 2, 1]
@@ -200,6 +217,16 @@ ERRORS = [
     (F.COMPARESCORES, (OUT4, SC4, SC4, MISSING, 3), "Give both cut-offs (one per score) or neither"),
     (F.COMPARESCORES, (OUT4, SC4, SC4, "150%"), "The share of leads worked must be above 0 and at most 1"),
     (F.COMPARESCORES, (OUT4, SC4, SC4, MISSING, MISSING, MISSING, 50), "Resamples must be a whole number of at least 100"),
+    (F.COMPARESCORES, (OUT4, SC4, SC4, MISSING, MISSING, MISSING, 1e7),
+     "Use at most 100,000 bootstrap resamples (1000 is usual, 10,000 steadier), not 10,000,000; "
+     "more would keep Excel busy for minutes"),
+    (F.THRESHOLD, (OUT4, SC4, 2, MISSING, column("Created", [dt.datetime(2026, 1, 5, h) for h in (9, 10, 11, 17)])),
+     "Period: every date falls on 2026-01-05; pass a column of dates spanning more than one day (e.g. Deals[Created]), "
+     "or the number of weeks the deals cover"),
+    (F.CALIBRATION, (OUT4, column("P", [80.0, 20.0, 0.5, 60.0])),
+     'Column "P" rows 2, 3, 5: "80", "20", "60" are not probabilities between 0 and 1; pass conversion probabilities'),
+    (F.LEADAUC, (OUT4, column("Score", ["high", "low", 2.0, "high"])),
+     'Column "Score" rows 2, 3, 5: "high", "low" are not numbers; pass the scores column'),
     (F.DISAGREEMENTS, (column("G", ["Cold"]), column("P", [0.3]), MISSING, 0.6, 0.5),
      "The probability limits must satisfy 0 <= low < high <= 1"),
     (F.CVAUC, ([["x", "Industry"], [1.0, "SaaS"], [2.0, "Retail"], [3.0, "SaaS"], [4.0, "Retail"]], OUT4),

@@ -7,6 +7,7 @@ import datetime as dt
 import formulas
 import numpy as np
 import pytest
+import statsmodels.api as sm
 
 import leadscore_udfs
 import xlharness
@@ -99,9 +100,15 @@ def test_leadprob_scores_one_lead_like_leadprobs(fitted) -> None:
          "Pass one lead row and its one header row"),
         (lambda s, c: xlharness.call(leadscore_udfs.LEADPROBS, [["Term", "Coef"], ["Intercept", 1.0]], [["a"]]),
          'The model range has no "Variable" column'),
+        (lambda s, c: xlharness.call(leadscore_udfs.LEADPROB, s, [["Industry", "Employees"]], [["Retail", 40.0, True]]),
+         "The lead has 3 cells but the headers have 2; pass one row of the Leads table with its header row, "
+         "e.g. Leads[@] and Leads[#Headers]"),
+        (lambda s, c: xlharness.call(leadscore_udfs.LEADPROB, s, [["Industry", "Employees", "Partner", "Owner"]],
+                                     [["Retail", 40.0, True]]),  # fmt: skip
+         "The lead has 3 cells but the headers have 4; pass one row of the Leads table with its header row"),
     ],
     ids=["bad outcome", "missing lead column", "ci without covariance", "coef not a number", "bad output",
-         "two header rows", "not a coefficient table"],  # fmt: skip
+         "two header rows", "not a coefficient table", "lead longer than headers", "headers longer than lead"],  # fmt: skip
 )
 def test_errors_come_back_as_one_line_in_the_cell(fitted, call, message: str) -> None:
     _, sheet, cov = fitted
@@ -109,19 +116,64 @@ def test_errors_come_back_as_one_line_in_the_cell(fitted, call, message: str) ->
     assert isinstance(out, str) and message in out and "Traceback" not in out and "\n" not in out
 
 
+def pooled_deals(n: int = 400, seed: int = 5) -> list[list[object]]:
+    """Industry with a rare level (Mining, 2 %) that LOGITFIT pools into "Other", Employees, Outcome."""
+    rng = np.random.default_rng(seed)
+    industries = ["Software", "Retail", "Finance", "Health"]
+    rows: list[list[object]] = [["Industry", "Employees", "Outcome"]]
+    for i in range(n):
+        industry = "Mining" if i % 50 == 0 else industries[int(rng.integers(0, 4))]
+        rows.append([industry, float(rng.integers(1, 500)), "Won" if rng.random() < 0.4 else "Lost"])
+    return rows
+
+
+def formula_and_model(sheet: list[list[object]], headers: list[list[object]]) -> tuple[str, object, object]:
+    text = scalar(xlharness.call(leadscore_udfs.LOGITFORMULA, sheet, headers, "A2"))
+    return text, formulas.Parser().ast(text)[1].compile(), read_model(sheet)
+
+
 def test_logitformula_evaluated_by_the_formulas_engine_equals_leadprobs(fitted) -> None:
     """The native =1/(1+EXP(-(...))) formula, calculated by an independent engine (formulas)."""
     rows, sheet, _ = fitted
     headers = [["Industry", "Employees", "Partner"]]
-    text = scalar(xlharness.call(leadscore_udfs.LOGITFORMULA, sheet, headers, "A2"))
-    assert text.startswith('=IF(OR(B2="",C2=""),"",1/(1+EXP(-(') and 'TRIM(A2&"")="Finance"' in text
-    func = formulas.Parser().ast(text)[1].compile()
+    text, func, model = formula_and_model(sheet, headers)
+    assert text.startswith('=IF(OR(TRIM(A2&"")="",B2="",C2=""),"",1/(1+EXP(-(') and 'TRIM(A2&"")="Finance"' in text
     assert list(func.inputs) == ["A2", "B2", "C2"]
-    model = read_model(sheet)
     for industry, employees, partner in [("Software", 50.0, True), ("retail", 31.0, False), ("Health", 77.0, 1.0)]:
         want = model.predict(headers + [[industry, employees, partner]])[0]
         got = float(np.asarray(func(industry, employees, partner)).ravel()[0])
         assert got == pytest.approx(want, abs=1e-12)
+
+
+def test_logitformula_scores_pooled_levels_as_other_and_blank_text_as_unscored() -> None:
+    """Mining is pooled into Other (Variables block): the formula tests it; a blank Industry gives ""
+    where LEADPROBS says UNSCORED, both evaluated independently (formulas engine vs the core)."""
+    sheet = xlharness.call(leadscore_udfs.LOGITFIT, pooled_deals(), "Outcome")
+    block = sheet[[r[0] for r in sheet].index("Variable") + 1]
+    assert block[:4] == ["Industry", "categories", "Health", "Mining"]  # the premise: Mining is pooled
+    headers = [["Industry", "Employees"]]
+    text, func, model = formula_and_model(sheet, headers)
+    assert 'OR(TRIM(A2&"")="Other",TRIM(A2&"")="Mining")' in text
+    for industry in ["Mining", " mining ", "Other", "Software", "Health", "Quarrying"]:
+        want = model.predict(headers + [[industry, 120.0]])[0]
+        got = float(np.asarray(func(industry, 120.0)).ravel()[0])
+        assert got == pytest.approx(want, abs=1e-12), industry
+    other = model.predict(headers + [["Other", 120.0]])[0]
+    assert model.predict(headers + [["Mining", 120.0]])[0] == other != model.predict(headers + [["Health", 120.0]])[0]
+    for blank in ["", "   "]:
+        assert xlharness.call(leadscore_udfs.LEADPROBS, sheet, headers + [[blank, 120.0]]) == [["UNSCORED"]]
+        assert np.asarray(func(blank, 120.0)).ravel()[0] == ""
+
+
+def test_logitformula_scores_a_blank_that_is_a_level() -> None:
+    """When "(blank)" is a level of the model, a blank cell is scored by that level, not left empty."""
+    sheet = [["Term", "Variable", "Level", "Coef"], ["Intercept", "Intercept", None, -1.0],
+             ["Source: (blank)", "Source", "(blank)", 0.5], ["Source: Web", "Source", "Web", 1.5]]  # fmt: skip
+    text, func, model = formula_and_model(sheet, [["Source"]])
+    assert text == '=1/(1+EXP(-(-1.0+0.5*(TRIM(A2&"")="")+1.5*(TRIM(A2&"")="Web"))))'
+    for source in ["", "Web", "Event"]:
+        want = model.predict([["Source"], [source or None]])[0]
+        assert float(np.asarray(func(source)).ravel()[0]) == pytest.approx(want, abs=1e-15)
 
 
 def test_logitformula_refers_to_coef_cells_and_handles_dates() -> None:
@@ -130,3 +182,35 @@ def test_logitformula_refers_to_coef_cells_and_handles_dates() -> None:
     sheet = fit_logit(rows, "Outcome", as_of=as_of).model_rows()
     text = scalar(xlharness.call(leadscore_udfs.LOGITFORMULA, sheet, MISSING, MISSING, "Model!$D$2", "Settings!$B$3"))
     assert text == '=IF(OR([@[Created]]=""),"",1/(1+EXP(-(Model!$D$2+Model!$D$3*(Settings!$B$3-[@[Created]])))))'
+
+
+def test_logitcov_round_trip_gives_statsmodels_prediction_intervals() -> None:
+    """LOGITFIT + LOGITCOV -> LEADPROBS CI, against statsmodels Logit(...).get_prediction(...).conf_int()
+    (Wald interval on the linear predictor, transformed to the probability scale)."""
+    rows = deals(300, seed=11)
+    args = (rows, "Outcome", "Industry; Employees; Partner")
+    sheet = xlharness.call(leadscore_udfs.LOGITFIT, *args)
+    cov = xlharness.call(leadscore_udfs.LOGITCOV, *args)
+    terms = cov[0][1:]
+    assert cov[0][0] == "Covariance" and [r[0] for r in cov[1:]] == terms
+    assert terms == [r[0] for r in sheet[1:len(terms) + 1]]  # the same terms, in the coefficient table's order
+
+    def design(data: list[list[object]]) -> np.ndarray:
+        head = data[0]
+        cols = []
+        for term in terms:
+            variable, _, level = term.partition(": ")
+            values = [1.0] * (len(data) - 1) if term == "Intercept" else [r[head.index(variable)] for r in data[1:]]
+            cols.append([float(v == level) for v in values] if level else [float(v) for v in values])
+        return np.array(cols).T
+
+    y = np.array([r[-1] == "Won" for r in rows[1:]], dtype=float)
+    reference = sm.Logit(y, design(rows)).fit(disp=0, method="newton", tol=1e-12, maxiter=100)
+    np.testing.assert_allclose(np.array([r[1:] for r in cov[1:]], dtype=float), reference.cov_params(),
+                               rtol=1e-6, atol=1e-12)  # fmt: skip
+    leads = [["Industry", "Employees", "Partner"], ["Retail", 40.0, True], ["Health", 75.5, False],
+             ["Software", 12.0, False], ["Finance", 50.0, True]]  # fmt: skip
+    out = xlharness.call(leadscore_udfs.LEADPROBS, sheet, leads, cov, "Probability; CI low; CI high")
+    prediction = reference.get_prediction(design(leads))
+    want = np.column_stack([prediction.predicted, prediction.conf_int(alpha=0.05)])
+    np.testing.assert_allclose(np.array(out, dtype=float), want, rtol=1e-6)

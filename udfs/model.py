@@ -1,4 +1,4 @@
-"""Predictive-scoring functions: LOGITFIT, LOGITSTATS, LEADPROB, LEADPROBS, LOGITFORMULA."""
+"""Predictive-scoring functions: LOGITFIT, LOGITSTATS, LOGITCOV, LEADPROB, LEADPROBS, LOGITFORMULA."""
 
 from __future__ import annotations
 
@@ -6,7 +6,8 @@ from typing import Any
 
 import xlwings as xw
 
-from leadscore_xl.coefmodel import PROB_OUTPUTS, excel_formula, read_model
+from leadscore_xl.coefformula import excel_formula
+from leadscore_xl.coefmodel import PROB_OUTPUTS, read_model
 from leadscore_xl.errors import InputError, quote
 from leadscore_xl.model import LogitResult, fit_logit, parse_names
 from leadscore_xl.table import _header_text as header_text
@@ -14,14 +15,14 @@ from leadscore_xl.table import as_rows, is_blank, norm
 
 from ._excel import CATEGORY, cell, excel_args, excel_function, grid
 
-__all__ = ["LEADPROB", "LEADPROBS", "LOGITFIT", "LOGITFORMULA", "LOGITSTATS"]
+__all__ = ["LEADPROB", "LEADPROBS", "LOGITCOV", "LOGITFIT", "LOGITFORMULA", "LOGITSTATS"]
 
 _DEALS = "The Deals table with its header row, e.g. Deals[#All]"
 _FEATURES = 'Optional feature columns, e.g. "Industry; Employees" or a range of names (default: all but IDs)'
 _CATEGORICAL = 'Optional numeric columns to treat as categories, e.g. "rank"'
 _REFERENCE = 'Optional reference levels, e.g. "rank=1; Source=Web", or a two-column range'
 _MODEL = "The coefficient table spilled by LOGITFIT (with its header row; the Variables block below it may be included)"
-_COVARIANCE = "Optional Covariance block of the Model sheet (needed for CI low / CI high)"
+_COVARIANCE = "Optional covariance block, from LOGITCOV or the Model sheet (needed for CI low / CI high)"
 _OUTPUTS = 'Optional columns, e.g. "Probability; CI low; CI high; Note" (default Probability)'
 
 
@@ -69,6 +70,16 @@ def LOGITSTATS(deals: Any, outcome: Any = None, features: Any = None, categorica
 
 
 @xw.func(category=CATEGORY)
+@_FIT_ARGS
+@excel_function
+def LOGITCOV(deals: Any, outcome: Any = None, features: Any = None, categorical: Any = None,
+             reference: Any = None, settings: Any = None, as_of: Any = None) -> Any:  # fmt: skip
+    """Spills the covariance matrix of LOGITFIT's coefficients (Covariance | term ..., one row per
+    term): pass it to LEADPROB / LEADPROBS as covariance for 95 % confidence intervals."""
+    return grid(_fit(deals, outcome, features, categorical, reference, settings, as_of).covariance_rows())
+
+
+@xw.func(category=CATEGORY)
 @xw.arg("model", ndim=2, doc=_MODEL)
 @xw.arg("headers", ndim=2, doc="The Leads header row, e.g. Leads[#Headers]")
 @xw.arg("lead", ndim=2, doc="One lead row, e.g. Leads[@]")
@@ -85,6 +96,11 @@ def LEADPROB(model: Any, headers: Any, lead: Any, covariance: Any = None, output
         raise InputError(
             "Pass one lead row and its one header row, e.g. Leads[@] and Leads[#Headers]; "
             f"got {len(row)} lead rows and {len(header_row)} header rows"
+        )
+    if len(row[0]) != len(header_row[0]):
+        raise InputError(
+            f"The lead has {len(row[0])} cells but the headers have {len(header_row[0])}; pass one row "
+            "of the Leads table with its header row, e.g. Leads[@] and Leads[#Headers]"
         )
     names = _outputs(outputs)
     cm = read_model(model, None if is_blank(covariance) else covariance)
