@@ -39,8 +39,9 @@ from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .book_parts import atomic_save, unsafe_parts
+from .book_parts import atomic_save, blocked_message, check_writable, choose_table, plan_columns, unsafe_parts
 from .errors import BookError, UnsafeOverwriteError
+from .formats import format_runs
 from .report import Block, Chart, Formula
 from .table import norm
 
@@ -91,6 +92,7 @@ def _check_paths(source: Path, target: Path) -> None:
         )
     if not target.parent.is_dir():
         raise BookError(f"The folder {target.parent} does not exist; create it or choose another output path")
+    check_writable(target)
 
 
 def _join(items: Sequence[str]) -> str:
@@ -128,6 +130,10 @@ class FileBook:
             rows = [[r[j] for j in keep] for r in rows]
         self._resolve_formulas(ws, rows, top, [left + j for j in keep])
         return rows, top
+
+    def table_label(self, sheet: str) -> str:
+        table = _main_table(self.wb[sheet])
+        return f'table "{table.displayName}" ({table.ref})' if table is not None else "cells from A1 (no Excel table)"
 
     def header_cells(self, sheet: str) -> tuple[list[Any], int, int]:
         ws = self.wb[sheet]
@@ -167,18 +173,18 @@ class FileBook:
         top, left, bottom, right = _table_box(ws)
         header = {norm(str(ws.cell(top, c).value)): c for c in range(left, right + 1) if ws.cell(top, c).value is not None}
         n = bottom - top
-        for name, values in columns.items():
+        for values in columns.values():
             if len(values) != n:
                 raise BookError(f"Internal: {len(values)} values for the {n} rows of the {sheet} table")
-            col = header.get(norm(name))
-            if col is None:
-                right += 1
-                col = header[norm(name)] = right
-                _claim_column(ws, sheet, name, top, bottom, col)
-                _text_cell(ws, top, col, name)
-                if table is not None:
-                    _append_table_column(table, name, top, left, bottom, right)
-            _write_column(ws, top + 1, col, values, formats.get(name))
+        where, appended = plan_columns(header, columns, right)
+        for name, col in appended:  # every column is checked before any cell is written
+            _claim_column(ws, sheet, name, top, bottom, col)
+        for name, col in appended:
+            _text_cell(ws, top, col, name)
+            if table is not None:
+                _append_table_column(table, name, top, left, bottom, col)
+        for name, values in columns.items():
+            _write_column(ws, top + 1, where[name], values, formats.get(name))
 
     def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart]) -> None:
         ws, keep_names = self._fresh_sheet(sheet)
@@ -235,12 +241,10 @@ def _box(ref: str) -> tuple[int, int, int, int]:
 
 
 def _main_table(ws: Worksheet) -> Table | None:
-    """The table whose top-left cell is A1, else the first table of the sheet."""
+    """The table named like the sheet, else the one at A1, else the first (see choose_table)."""
     tables = sorted(ws.tables.values(), key=lambda t: _box(t.ref))
-    for table in tables:
-        if _box(table.ref)[:2] == (1, 1):
-            return table
-    return tables[0] if tables else None
+    i = choose_table(ws.title, [(t.displayName, *_box(t.ref)[:2]) for t in tables])
+    return None if i is None else tables[i]
 
 
 def _table_box(ws: Worksheet) -> tuple[int, int, int, int]:
@@ -258,10 +262,7 @@ def _claim_column(ws: Worksheet, sheet: str, name: str, top: int, bottom: int, c
     for r in range(top, bottom + 1):
         cell = ws._cells.get((r, col))
         if cell is not None and cell.value is not None:
-            raise BookError(
-                f'{sheet} cell {get_column_letter(col)}{r} is not empty, but the refresh needs column '
-                f'{get_column_letter(col)} for "{name}"; move that data, or add a "{name}" column to the table'
-            )
+            raise BookError(blocked_message(sheet, r, col, name))
 
 
 def _append_table_column(table: Table, name: str, top: int, left: int, bottom: int, right: int) -> None:
@@ -327,9 +328,13 @@ def _plain(value: Any) -> Any:
 
 
 def _write_column(ws: Worksheet, first: int, col: int, values: Sequence[Any], number_format: str | None) -> None:
+    """Write a column; a cell still formatted General before the write gets ``number_format``
+    (openpyxl gives a date its own format on assignment; a user's format is kept)."""
     for i, value in enumerate(values):
+        old = ws._cells.get((first + i, col))
+        general = old is None or old.number_format == "General"
         cell = _put(ws, first + i, col, value)
-        if number_format and value is not None and cell.number_format == "General":
+        if number_format and value is not None and general:
             cell.number_format = number_format
 
 
@@ -340,11 +345,11 @@ def _write_block(ws: Worksheet, block: Block) -> None:
         for j, value in enumerate(row):
             if i == 0:
                 _text_cell(ws, block.row, block.col + j, "" if value is None else str(value)).font = _BOLD
-                continue
-            cell = _put(ws, block.row + i, block.col + j, value)
-            fmt = block.formats[j] if j < len(block.formats) else None
-            if fmt and value is not None:
-                cell.number_format = fmt
+            else:
+                _put(ws, block.row + i, block.col + j, value)
+    for first, last, j, fmt in format_runs(block.rows, block.formats):
+        for i in range(first, last + 1):
+            ws._cells[(block.row + i, block.col + j)].number_format = fmt
 
 
 def _fit_widths(ws: Worksheet, blocks: Sequence[Block]) -> None:

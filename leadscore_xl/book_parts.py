@@ -20,19 +20,23 @@ dropped too, but harmlessly: Excel rebuilds the first, and the page setup itself
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import posixpath
 import re
+import stat
 import tempfile
 import zipfile
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from xml.etree import ElementTree
 
 from .errors import BookError
+from .report import column_letters
 from .table import norm
 
-__all__ = ["atomic_save", "unsafe_parts"]
+__all__ = ["atomic_save", "blocked_message", "check_writable", "choose_table", "output_note",
+           "plan_columns", "unsafe_parts"]  # fmt: skip
 
 _SAFE = re.compile(
     r"^(\[Content_Types\]\.xml|_rels/\.rels|docProps/(app|core|custom)\.xml"
@@ -228,3 +232,83 @@ def _fsync_dir(folder: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+# ---- choices both Book adapters make the same way ------------------------------------------
+def choose_table(sheet: str, tables: Sequence[tuple[str, int, int]]) -> int | None:
+    """Which of a sheet's tables, given as (name, header row, first column), holds its data:
+    the one named like the sheet (ignoring case and spaces), else the one whose top-left
+    cell is A1, else the first from the top left; None when the sheet has no table."""
+    if not tables:
+        return None
+    key = norm(sheet)
+    named = [i for i, (name, _, _) in enumerate(tables) if norm(name) == key]
+    if named:
+        return named[0]
+    at_a1 = [i for i, (_, row, col) in enumerate(tables) if (row, col) == (1, 1)]
+    if at_a1:
+        return at_a1[0]
+    return min(range(len(tables)), key=lambda i: (tables[i][1], tables[i][2]))
+
+
+def plan_columns(header: Mapping[str, int], names: Iterable[str], right: int) -> tuple[dict[str, int], list[tuple[str, int]]]:
+    """The sheet column of each output ``name``: its header's column (``header`` is keyed by
+    :func:`~leadscore_xl.table.norm`), else a new one after ``right``. Returns the column of
+    every name and the appended (name, column) pairs in order."""
+    where: dict[str, int] = {}
+    appended: list[tuple[str, int]] = []
+    for name in names:
+        col = header.get(norm(name))
+        if col is None:
+            right += 1
+            col = right
+            appended.append((name, col))
+        where[name] = col
+    return where, appended
+
+
+def blocked_message(sheet: str, row: int, col: int, name: str) -> str:
+    """Why an output column cannot be appended: a user's cell stands where it would go."""
+    letters = column_letters(col)
+    return (f'{sheet} cell {letters}{row} is not empty, but the refresh needs column {letters} for "{name}"; '
+            f'nothing was changed. Move that data, or add a "{name}" column to the table')  # fmt: skip
+
+
+def check_writable(target: Path) -> None:
+    """Refuse a read-only target (os.replace would silently replace it on Linux and macOS)."""
+    if target.exists() and not target.stat().st_mode & (stat.S_IWUSR | stat.S_IWGRP | stat.S_IWOTH):
+        raise BookError(
+            f"{target.name} is read-only, so the refresh will not replace it; make it writable, "
+            f"or write the refreshed workbook to a new file with --output {target.stem}-refreshed{target.suffix}"
+        )
+
+
+_DRAWINGS = "drawings (images, shapes or charts)"
+
+
+def output_note(dropped: Sequence[str], source: str, target: str) -> str:
+    """What a refreshed copy keeps of the parts :func:`unsafe_parts` found, as one note:
+    openpyxl re-creates the charts it reads (possibly simplified), keeps pictures only
+    when Pillow is installed, and loses the rest."""
+    images_kept = importlib.util.find_spec("PIL") is not None
+    recreated: list[str] = []
+    lost: list[str] = []
+    shapes = ""
+    for label in dropped:
+        if label.startswith("charts"):
+            recreated.append(label)
+        elif label.startswith("images"):
+            (recreated if images_kept else lost).append(label)
+        elif label.startswith(_DRAWINGS):
+            shapes = "any shapes, text boxes or other drawing objects" + label[len(_DRAWINGS):]
+        else:
+            lost.append(label)
+    if shapes:
+        lost.append(shapes)
+    parts = []
+    if recreated:
+        parts.append(f"openpyxl re-created {'; '.join(recreated)}, possibly simplified (formatting it does not "
+                     "know is dropped)")  # fmt: skip
+    if lost:
+        parts.append(f"it lacks {'; '.join(lost)}")
+    return f"{source} holds parts openpyxl cannot write back exactly; in {target}, " + ", and ".join(parts)

@@ -10,7 +10,8 @@
 on stderr. Without ``--output`` it saves in place (atomically), unless the file holds
 parts that openpyxl would drop; then it refuses and says which. Exit status: 0 done,
 1 the workbook or its content is unusable (the message says why and how to fix it),
-2 bad command line.
+2 bad command line, 130 interrupted (Ctrl-C; the workbook is left as it was: the save
+is atomic).
 """
 
 from __future__ import annotations
@@ -104,10 +105,21 @@ def main(argv: list[str] | None = None) -> int:
     except LeadScoreError as exc:
         print(f"leadscore: {exc}", file=sys.stderr)
         return 1
+    except KeyboardInterrupt:
+        print(f"\nleadscore: interrupted; {_unchanged(args)} was not changed", file=sys.stderr)
+        return 130
+
+
+def _unchanged(args: argparse.Namespace) -> str:
+    """The file an interrupted command leaves as it was (the save replaces it atomically)."""
+    if args.command == "refresh":
+        return str(args.output or args.book)
+    return str(args.output)
 
 
 def _refresh(book: Path, output: Path | None, as_of: str | None, formulas: bool | None, quiet: bool) -> int:
     from .book_file import open_book
+    from .book_parts import output_note
     from .refresh import RefreshOptions, refresh
 
     if output is not None:
@@ -118,8 +130,7 @@ def _refresh(book: Path, output: Path | None, as_of: str | None, formulas: bool 
     for note in [*workbook.notes, *result.notes]:
         print(f"note: {note}", file=sys.stderr)
     if workbook.dropped:
-        print(f"note: {book.name} holds parts openpyxl cannot write back, so {workbook.target.name} lacks them: "
-              f"{'; '.join(workbook.dropped)}", file=sys.stderr)  # fmt: skip
+        print(f"note: {output_note(workbook.dropped, book.name, workbook.target.name)}", file=sys.stderr)
     print(f"{result.summary()}; saved {workbook.target}")
     return 0
 

@@ -26,15 +26,16 @@ from typing import Any, Protocol
 import numpy as np
 
 from .api import as_of_for
-from .errors import BookError, LeadScoreError
+from .errors import BookError, LeadScoreError, RuleError, TableError
 from . import report
 from .report import Block, Chart
 from .rules import parse_rules
 from .scoring import CompiledRules
-from .settings import Settings, read_settings
+from .settings import UNSCORED, Settings, read_settings
 from .table import Table, is_blank, norm, read_table
 
-__all__ = ["OUTPUTS", "Book", "RefreshOptions", "RefreshResult", "fit_model", "lead_probabilities", "reasons", "refresh"]
+__all__ = ["OUTPUTS", "Book", "RefreshOptions", "RefreshResult", "fit_model", "lead_probabilities", "missing_probabilities",
+           "reasons", "refresh"]  # fmt: skip
 
 OUTPUTS = ("Score", "Grade", "Route", "Probability", "Reasons", "Scored At")
 FORMATS = {"Score": "0.0", "Probability": "0.0%", "Scored At": "yyyy-mm-dd hh:mm"}
@@ -51,6 +52,9 @@ class Book(Protocol):
     def read_table(self, sheet: str, skip: Collection[str] = ()) -> tuple[list[list[Any]], int]:
         """The sheet's table as rows (header row first) and the sheet row of its header,
         without the columns headed as in ``skip`` (matched ignoring case and spaces)."""
+
+    def table_label(self, sheet: str) -> str:
+        """Which cells the sheet's data is read from, for messages: ``table "Leads" (A1:N301)``."""
 
     def header_cells(self, sheet: str) -> tuple[list[Any], int, int]:
         """The table's whole header row, its sheet row and the sheet column of its first cell."""
@@ -110,18 +114,23 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
     book.status("Reading Leads", 0.08)
     leads = _leads_table(book, names.need("Leads"))
     book.status(f"Scoring {len(leads):,} leads", 0.2)
-    compiled = ruleset.bind(leads.headers)
-    scores = compiled.score_table(leads, settings.scoring, as_of)
+    try:
+        compiled = ruleset.bind(leads.headers)
+        scores = compiled.score_table(leads, settings.scoring, as_of)
+    except (RuleError, TableError) as exc:  # name the table read: a sheet may hold several
+        raise type(exc)(f"{exc} (read from the {names.need('Leads')} sheet's {book.table_label(names.need('Leads'))})") from exc
     book.status("Fitting the model on Deals", 0.3)
     deals = _deals_table(book, names)
-    fit = fit_model(deals, settings, as_of, leads.headers, now)
+    deals_label = book.table_label(names.get("Deals")) if deals is not None else ""
+    fit = fit_model(deals, settings, as_of, leads.headers, now, deals_label)
     formulas = _wants_formulas(options.formulas, settings) and fit.result is not None
     probability, formula_notes = _probabilities(book, names, leads, fit, settings, options.as_of, as_of, formulas)
+    unscorable = missing_probabilities(fit, leads, as_of)
     book.status("Explaining the scores", 0.45)
     columns = _lead_columns(compiled, leads, scores, as_of, probability, now)
     book.status("Evaluating on past deals", 0.55)
     model_blocks = report.model_sheet(fit)
-    blocks, charts, notes = report.report_sheet(scores, fit, deals, ruleset, settings, as_of, now)
+    blocks, charts, notes = report.report_sheet(scores, fit, deals, ruleset, settings, as_of, now, unscorable[0])
     book.status("Writing the Leads columns", 0.65)
     book.write_columns(names.need("Leads"), columns, FORMATS)
     book.status("Rebuilding the Model and Report sheets", 0.8)
@@ -137,14 +146,15 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
         as_of=as_of,
         model_fitted=fit.result is not None,
         formulas=formulas and not formula_notes,
-        notes=tuple(fit.notes) + tuple(formula_notes) + tuple(notes),
+        notes=tuple(fit.notes) + tuple(formula_notes) + unscorable[1] + tuple(notes),
     )
 
 
 def fit_model(deals: Table | None, settings: Settings, as_of: float, lead_headers: Sequence[str],
-              now: dt.datetime) -> report.ModelFit:  # fmt: skip
+              now: dt.datetime, source: str = "") -> report.ModelFit:  # fmt: skip
     """Fit the logit on Deals; a ModelFit without result (and a note) when it cannot be.
-    The audit's "Fitted at" is the refresh's own timestamp ``now``.
+    The audit's "Fitted at" is the refresh's own timestamp ``now``; ``source`` names the
+    cells Deals was read from, for a note about a missing column.
 
     Unless Settings lists the Features, the model uses the Deals columns that Leads has
     too (a column the leads lack, such as the deal amount, cannot score them)."""
@@ -154,16 +164,20 @@ def fit_model(deals: Table | None, settings: Settings, as_of: float, lead_header
         from .model import fit_logit
     except ImportError as exc:  # the model module is optional for scoring
         return report.ModelFit(None, (f"Model not available: {exc}",))
+    outcome = report.outcome_column(settings, deals)
+    if outcome is None:
+        return report.ModelFit(None, (f"Model not fitted: {report.NO_OUTCOME}",))
     features = settings.get("features")
     if features is None:
         leads = {norm(h) for h in lead_headers}
         features = [h for h in deals.headers if norm(h) in leads] or None
     try:
-        result = fit_logit(deals, settings.get("outcome column"), features=features, settings=settings, as_of=as_of)
+        result = fit_logit(deals, outcome, features=features, settings=settings, as_of=as_of)
         result = replace(result, fitted_at=now)
         deals_p = np.asarray(result.predict(deals, as_of), dtype=float)
     except LeadScoreError as exc:
-        return report.ModelFit(None, (f"Model not fitted: {exc}",))
+        where = f" (read from the Deals sheet's {source})" if source and isinstance(exc, TableError) else ""
+        return report.ModelFit(None, (f"Model not fitted: {exc}{where}",))
     return report.ModelFit(result, (), deals_p)
 
 
@@ -177,6 +191,29 @@ def lead_probabilities(fit: report.ModelFit, leads: Table, as_of: float) -> tupl
     except LeadScoreError as exc:
         return [None] * len(leads), [f"Probability not computed: {exc}"]
     return [None if x != x else x for x in p.tolist()], []
+
+
+def missing_probabilities(fit: report.ModelFit, leads: Table, as_of: float) -> tuple[tuple[int, str] | None, tuple[str, ...]]:
+    """How many filled leads get no probability and why (the model's own notes: which of
+    its columns are blank, most often first), for the Report; and a note when there are any."""
+    if fit.result is None:
+        return None, ()
+    try:
+        scored = fit.result.model.score(leads, as_of)
+    except LeadScoreError:
+        return None, ()  # lead_probabilities has a note already
+    filled = leads.filled
+    missing = int(np.count_nonzero(np.isnan(scored.p[:filled])))
+    if not missing:
+        return (0, ""), ()
+    causes = sorted(((int(np.count_nonzero(mask[:filled])), text.removeprefix(f"{UNSCORED}: "))
+                     for text, mask in scored.issues if text.startswith(UNSCORED)), key=lambda c: -c[0])  # fmt: skip
+    listed = "; ".join(f"{text} in {count:,}" for count, text in causes[:3] if count)
+    more = f" and {len(causes) - 3} more" if len(causes) > 3 else ""
+    reason = f"a column the model uses is blank: {listed}{more}"
+    note = (f"{missing:,} of {filled:,} leads have no Probability because {reason}; "
+            "fill those cells to give them one")  # fmt: skip
+    return (missing, reason), (note,)
 
 
 class _SheetNames:

@@ -22,10 +22,11 @@ import numpy as np
 
 from .dates import from_serial
 from .errors import LeadScoreError
+from .formats import percent_formats
 from .results import Scores
 from .rules import RuleSet
 from .settings import UNSCORED, Settings
-from .table import Table, norm
+from .table import Table, is_blank, norm
 
 __all__ = [
     "Block",
@@ -37,6 +38,7 @@ __all__ = [
     "column_letters",
     "model_sheet",
     "note_block",
+    "outcome_column",
     "percent_formats",
     "probability_formulas",
     "report_sheet",
@@ -47,6 +49,8 @@ __all__ = [
 ]
 
 CHART_ROWS = 18  # rows a chart covers; a block with a chart reserves at least this many
+NO_OUTCOME = ('the Settings give no "Outcome column" and Deals has no "Won" column; set "Outcome column" in '
+              "Settings to the Deals column with Won/Lost (or Yes/No, TRUE/FALSE, 1/0) outcomes")  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -179,29 +183,6 @@ def grade_rows(scores: Scores) -> tuple[tuple[Any, ...], ...]:
 
 
 # ---- helpers for the sheets ------------------------------------------------------------
-_PERCENT_WORDS = ("rate", "share", "probability", "predicted", "chance", "perfect calibration")
-
-
-_FOUR_DECIMALS = frozenset({"coef", "std. err.", "z", "p>|z|", "ci 2.5 %", "ci 97.5 %", "odds ratio",
-                            "or ci low", "or ci high", "woe", "iv"})  # fmt: skip
-
-
-def percent_formats(header: Sequence[Any]) -> tuple[str | None, ...]:
-    """Number formats from header names: rates, shares and probabilities as percentages."""
-    out: list[str | None] = []
-    for h in header:
-        key = norm(str(h)) if h is not None else ""
-        if any(word in key for word in _PERCENT_WORDS):
-            out.append("0.0%")
-        elif key in ("lift", "mean score"):
-            out.append("0.00")
-        elif key in _FOUR_DECIMALS:
-            out.append("0.0000")
-        else:
-            out.append(None)
-    return tuple(out)
-
-
 def table_block(key: str, rows: Sequence[Sequence[Any]], title: str | None = None, table: str | None = None,
                 chart: Chart | None = None) -> Placed:  # fmt: skip
     """A Placed block from rows (header first), with percentage formats from the header."""
@@ -228,6 +209,16 @@ class ModelFit:
     result: Any | None
     notes: tuple[str, ...] = ()
     deals_p: np.ndarray | None = None
+
+
+def outcome_column(settings: Settings, deals: Table | None) -> str | None:
+    """The Deals outcome column: the Settings' "Outcome column", else a Deals column named
+    Won; None when there is neither. The model and the Report both use this one."""
+    name = settings.get("outcome column")
+    if not is_blank(name):
+        return str(name).strip()
+    i = None if deals is None else deals.find("Won")
+    return None if i is None or deals is None else deals.headers[i]
 
 
 # ---- the model and the Model sheet --------------------------------------------------------
@@ -295,13 +286,19 @@ def model_sheet(fit: ModelFit) -> tuple[list[Block], list[Chart]]:
 
 # ---- the Report sheet ------------------------------------------------------------------
 def report_sheet(scores: Scores, fit: ModelFit, deals: Table | None, ruleset: RuleSet, settings: Settings,
-                 as_of: float, now: dt.datetime) -> tuple[list[Block], list[Chart], list[str]]:  # fmt: skip
-    """Summary table at A1, open-lead tables, then the evaluation on past deals."""
+                 as_of: float, now: dt.datetime,
+                 unscorable: tuple[int, str] | None = None) -> tuple[list[Block], list[Chart], list[str]]:  # fmt: skip
+    """Summary table at A1, open-lead tables, then the evaluation on past deals.
+    ``unscorable``: how many leads the model gave no probability, and why."""
     notes: list[str] = []
     facts: list[tuple[str, Any]] = [("Refreshed at", now), ("As-of date", from_serial(as_of))]
     filled = len(scores) if scores.filled is None else scores.filled
     scored = int(np.count_nonzero(scores.scored[:filled]))
     facts += [("Open leads", filled), ("Scored leads", scored), ("Unscored leads", filled - scored)]
+    if unscorable is not None:
+        facts.append(("Leads without a probability", unscorable[0]))
+        if unscorable[1]:
+            facts.append(("Why no probability", unscorable[1]))
     leads = [
         table_block("distribution", score_distribution_rows(scores), "Open leads by score band",
                     chart=Chart("bar", "Open leads by score band", "distribution", 0, (3,), "Score band", "Leads")),
@@ -324,7 +321,10 @@ def _evaluation(scores: Scores, fit: ModelFit, deals: Table | None, ruleset: Rul
 
     if deals is None:
         raise LeadScoreError("the workbook has no Deals sheet; add past deals with their outcome to evaluate the score")
-    y, outcome = outcome_vector(deals, str(settings.get("outcome column") or "Won"))
+    name = outcome_column(settings, deals)
+    if name is None:
+        raise LeadScoreError(NO_OUTCOME)
+    y, outcome = outcome_vector(deals, name)
     deal_scores = ruleset.bind(deals.headers).score_table(deals, scores.config, as_of).total
     p = fit.deals_p
     known = ~np.isnan(y)

@@ -243,7 +243,7 @@ def test_an_output_column_is_never_appended_over_user_cells(tmp_path: Path) -> N
     with pytest.raises(BookError) as info:
         refresh(open_book(src, tmp_path / "out.xlsx"), RefreshOptions(now=NOW))
     assert str(info.value) == ('Leads cell I5 is not empty, but the refresh needs column I for "Score"; '
-                               'move that data, or add a "Score" column to the table')  # fmt: skip
+                               'nothing was changed. Move that data, or add a "Score" column to the table')  # fmt: skip
     assert not (tmp_path / "out.xlsx").exists()
 
 

@@ -230,7 +230,7 @@ def test_probability_formulas_rescore_without_python(tmp_path: Path) -> None:
     assert values.model_fitted and result.formulas and not result.notes
     ws = openpyxl.load_workbook(tmp_path / "formulas.xlsx")["Leads"]
     first = ws["L2"].value
-    assert first.startswith('=IF(OR(D2="",F2="",G2="",H2=""),"",1/(1+EXP(-(Model!$D$2+Model!$D$3*')
+    assert first.startswith("=IF(OR(") and '),"",1/(1+EXP(-(Model!$D$2+Model!$D$3*' in first  # blank inputs: ""
     assert "(Settings!$B$2-H2)" in first  # dates are aged to the Settings as-of cell
     assert ws["L3"].value == re.sub(r"(?<=[A-Z])2(?!\d)", "3", first)  # the same formula, one row down
     solution = formulas.ExcelModel().loads(str(tmp_path / "formulas.xlsx")).finish().calculate()
