@@ -87,8 +87,9 @@ def estimate(X: np.ndarray, y: np.ndarray, names: Sequence[str]) -> Estimate:
 
 
 def _starts(X: np.ndarray, y: np.ndarray, plain: np.ndarray) -> list[np.ndarray]:
-    """Start values: for 200,000 rows or more, first the estimate from a fixed 1/8 subsample
-    (fewer Newton steps on all rows), then the outcome's log-odds alone as the fallback."""
+    """Start values: for 200,000 rows or more, the estimate from a fixed 1/8 subsample polished
+    on all rows (:func:`_polish`), so that statsmodels' Newton on all rows converges in one step;
+    then the unpolished subsample estimate and the outcome's log-odds alone as fallbacks."""
     if len(y) < 200_000:
         return [plain]
     rows = np.sort(np.random.default_rng(0).choice(len(y), len(y) // 8, replace=False))
@@ -100,7 +101,37 @@ def _starts(X: np.ndarray, y: np.ndarray, plain: np.ndarray) -> list[np.ndarray]
     except (np.linalg.LinAlgError, ValueError):
         return [plain]
     ok = sub.mle_retvals["converged"] and np.all(np.isfinite(warm)) and np.max(np.abs(warm)) < 30
-    return [warm, plain] if ok else [plain]
+    if not ok:
+        return [plain]
+    polished = _polish(X, y, warm, np.asarray(sub.mle_retvals["Hessian"]))
+    return [warm, plain] if polished is None else [polished, warm, plain]
+
+
+def _polish(X: np.ndarray, y: np.ndarray, beta: np.ndarray, info: np.ndarray, max_iter: int = 15) -> np.ndarray | None:
+    """Maximum likelihood on all rows by ``beta += (n I)^-1 X'(y - p)``, with ``I`` the
+    subsample's information per row (statsmodels' last Hessian of its objective, -loglik/n).
+
+    Each step costs two passes over X, several times less than a Hessian, and shrinks the
+    error by a factor ``rate`` of order sqrt(k/m) for a subsample of m rows. It stops when the
+    error left (about ``step * rate / (1 - rate)``) is below 1e-10 of the largest coefficient,
+    far inside statsmodels' Newton tolerance (1e-8), so its Newton on all rows stops after one
+    step. Returns None (use the plain Newton path) when the steps stop shrinking fast."""
+    try:
+        factor = linalg.cho_factor(info)
+    except (linalg.LinAlgError, ValueError):
+        return None
+    last = np.inf
+    for _ in range(max_iter):
+        step = linalg.cho_solve(factor, X.T @ (y - special.expit(X @ beta))) / len(y)
+        size = float(np.max(np.abs(step)))
+        rate = size / last if np.isfinite(last) else 0.5
+        if not np.isfinite(size) or rate > 0.5:
+            return None
+        beta = beta + step
+        if size * rate / (1.0 - rate) <= 1e-10 * max(1.0, float(np.max(np.abs(beta)))):
+            return beta
+        last = size
+    return None
 
 
 def _firth(X: np.ndarray, y: np.ndarray, llnull: float, notes: tuple[LeadScoreWarning, ...]) -> Estimate:
