@@ -33,6 +33,7 @@ from .cache import ContentCache
 from .dates import parse_date_text, to_serial
 from .errors import RuleError, TableError, quote
 from .table import as_rows, canonical_text, cell_parts, is_blank, norm, read_table
+from .table import header_text as _text
 
 __all__ = ["OPERATORS", "Operand", "Rule", "RuleSet", "parse_rules"]
 
@@ -90,7 +91,7 @@ class Rule:
             return f"{self.attribute} {self.op}"
         if self.op == "within":
             return f"{self.attribute} within {self.operand.numbers[0]:g} days"
-        return f"{self.attribute} {self.op} {_show(self.value)}"
+        return f"{self.attribute} {self.op} {_text(self.value)}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -189,18 +190,6 @@ def _parse_row(cell: dict[str, Any], row: int) -> Rule | None:
         half_life=half_life,
         date_attribute=_text(cell["Date attribute"]) or None,
     )
-
-
-def _text(value: object) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return canonical_text(value)
-    return " ".join(str(value).split())
-
-
-def _show(value: object) -> str:
-    return _text(value) if not hasattr(value, "isoformat") else value.isoformat()[:10]  # type: ignore[union-attr]
 
 
 def _truth(value: object) -> bool | None:

@@ -26,7 +26,7 @@ from .results import Contribution, Explanation, Scores
 from .rules import Rule, RuleSet
 from .settings import ScoringConfig
 from .sums import add_up
-from .table import Kind, Table, cell_parts, norm, suggest
+from .table import Kind, Table, cell_parts, norm, not_a_column
 
 __all__ = ["ALWAYS", "CompiledRules"]
 
@@ -242,9 +242,7 @@ def _note(rule: Rule, age: float | None, date: object) -> str:
 def _position(rule: Rule, name: str, index: dict[str, int], headers: tuple[str, ...], role: str) -> int:
     i = index.get(norm(name))
     if i is None:
-        guess = suggest(name, headers)
-        hint = f'did you mean "{guess}"?' if guess else "check the spelling against the Leads headers"
-        raise RuleError(f'Rules row {rule.row}: {role} "{name}" is not a Leads column; {hint}')
+        raise RuleError(f"Rules row {rule.row}: {not_a_column(name, headers, 'Leads', role)}")
     return i
 
 

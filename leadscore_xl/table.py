@@ -45,10 +45,12 @@ __all__ = [
     "canonical_text",
     "cell_parts",
     "convert_column",
+    "header_text",
     "is_blank",
     "levels",
     "no_gc",
     "norm",
+    "not_a_column",
     "read_table",
     "suggest",
 ]
@@ -62,10 +64,6 @@ class Table:
     rows: Sequence[Sequence[Any]]
     header_row: int = 1
     _cache: dict[int, Column] = field(default_factory=dict, repr=False)
-
-    @property
-    def n_rows(self) -> int:
-        return len(self.rows)
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -86,12 +84,7 @@ class Table:
         return i
 
     def missing_message(self, name: str, role: str | None = None) -> str:
-        what = f'{role} "{name}"' if role else f'column "{name}"'
-        guess = suggest(name, self.headers)
-        hint = f'did you mean "{guess}"?' if guess else "the columns are " + ", ".join(
-            f'"{h}"' for h in self.headers[:12]
-        )
-        return f"{what} is not a {self.name} column; {hint}"
+        return not_a_column(name, self.headers, self.name, role)
 
     def column(self, key: str | int) -> Column:
         """The typed column for a header name or position (converted once, cached)."""
@@ -121,6 +114,14 @@ class Table:
         """A table of the rows where ``keep`` is True (same headers and header row)."""
         rows = [self.rows[i] for i in np.flatnonzero(keep)]
         return Table(self.name, self.headers, rows, self.header_row)
+
+
+def not_a_column(name: str, headers: Sequence[str], sheet: str, role: str | None = None) -> str:
+    """``attribute "Job Titel" is not a Leads column; did you mean "Job Title"?``"""
+    what = f'{role} "{name}"' if role else f'column "{name}"'
+    guess = suggest(name, headers)
+    hint = f'did you mean "{guess}"?' if guess else "the columns are " + ", ".join(f'"{h}"' for h in headers[:12])
+    return f"{what} is not a {sheet} column; {hint}"
 
 
 def suggest(name: str, choices: Sequence[str]) -> str | None:
@@ -163,7 +164,8 @@ def read_table(values: Any, name: str = "Leads", header_row: int = 1) -> Table:
     return Table(name, headers, body, header_row)
 
 
-def _header_text(value: object) -> str:
+def header_text(value: object) -> str:
+    """A header (or any label) cell as text: trimmed, numbers without ".0", dates as ISO."""
     if isinstance(value, float):
         return canonical_text(value)
     if isinstance(value, (dt.datetime, dt.date)):
@@ -172,7 +174,7 @@ def _header_text(value: object) -> str:
 
 
 def _headers(raw: Sequence[Any], body: Sequence[Sequence[Any]], name: str) -> tuple[str, ...]:
-    headers = [_header_text(v) for v in raw]
+    headers = [header_text(v) for v in raw]
     while headers and not headers[-1] and all(r[len(headers) - 1] is None for r in body):
         headers.pop()
     if not headers:

@@ -10,7 +10,7 @@ from leadscore_xl.coefformula import excel_formula
 from leadscore_xl.coefmodel import PROB_OUTPUTS, read_model
 from leadscore_xl.errors import InputError, quote
 from leadscore_xl.model import LogitResult, fit_logit, parse_names
-from leadscore_xl.table import _header_text as header_text
+from leadscore_xl.table import header_text
 from leadscore_xl.table import as_rows, is_blank, norm
 
 from ._excel import CATEGORY, cell, excel_args, excel_function, grid
