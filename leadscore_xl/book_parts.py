@@ -32,7 +32,7 @@ from pathlib import Path
 from xml.etree import ElementTree
 
 from .errors import BookError
-from .report import column_letters
+from .table import column_letters
 from .table import norm
 
 __all__ = ["atomic_save", "blocked_message", "check_writable", "choose_table", "output_note",

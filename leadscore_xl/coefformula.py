@@ -17,7 +17,7 @@ from typing import Any
 from .coefmodel import CoefModel, read_model
 from .design import BLANK_LEVEL, OTHER_LEVEL, Variable
 from .errors import ModelTableError, quote
-from .table import as_rows, is_blank, norm
+from .table import as_rows, column_letters, is_blank, norm
 
 __all__ = ["MAX_FORMULA", "excel_formula"]
 
@@ -85,14 +85,6 @@ def _blank_is_level(var: Variable) -> bool:
     return norm(BLANK_LEVEL) in {norm(n) for n in named}
 
 
-def _column_letters(n: int) -> str:
-    out = ""
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
 def _column_number(letters: str) -> int:
     n = 0
     for ch in letters.upper():
@@ -117,7 +109,7 @@ def _cell_refs(cm: CoefModel, headers: Any, first_cell: str | None) -> dict[str,
     for v in cm.variables:
         if norm(v.name) not in names:
             raise ModelTableError(f'The headers have no column "{v.name}", which the model uses; pass the Leads header row')
-        out[norm(v.name)] = f"{sheet}{_column_letters(col + names.index(norm(v.name)))}{row}"
+        out[norm(v.name)] = f"{sheet}{column_letters(col + names.index(norm(v.name)))}{row}"
     return out
 
 
@@ -125,5 +117,5 @@ def _coef_refs(cm: CoefModel, coef_cell: str | None) -> list[str]:
     if not coef_cell:
         return [repr(float(c)) for c in cm.coef]
     sheet, col, row = _cell_parts(coef_cell, "Coef cell")
-    letters = _column_letters(col)
+    letters = column_letters(col)
     return [f"{sheet}${letters}${row + i}" for i in range(len(cm.terms))]

@@ -32,7 +32,7 @@ from .report import Block, Chart
 from .rules import parse_rules
 from .scoring import CompiledRules
 from .settings import UNSCORED, Settings, read_settings
-from .table import Table, is_blank, norm, read_table
+from .table import Table, column_letters, is_blank, norm, read_table
 
 __all__ = ["OUTPUTS", "Book", "RefreshOptions", "RefreshResult", "fit_model", "lead_probabilities", "missing_probabilities",
            "reasons", "refresh"]  # fmt: skip
@@ -279,7 +279,7 @@ def _probabilities(book: Book, names: _SheetNames, leads: Table, fit: report.Mod
         when = repr(as_of)
     elif settings.scoring.as_of is not None and row is not None and sheet is not None:
         value_column = book.header_cells(sheet)[2] + 1
-        when = f"{_sheet_ref(sheet)}!${report.column_letters(value_column)}${row}"
+        when = f"{_sheet_ref(sheet)}!${column_letters(value_column)}${row}"
     else:
         when = "TODAY()"
     try:

@@ -26,7 +26,7 @@ from .formats import percent_formats
 from .results import Scores
 from .rules import RuleSet
 from .settings import UNSCORED, Settings
-from .table import Table, is_blank, norm
+from .table import Table, column_letters, is_blank, norm
 
 __all__ = [
     "Block",
@@ -35,7 +35,6 @@ __all__ = [
     "ModelFit",
     "Placed",
     "grade_rows",
-    "column_letters",
     "model_sheet",
     "note_block",
     "outcome_column",
@@ -249,15 +248,6 @@ def probability_formulas(fit: ModelFit, header: Sequence[Any], top: int, left: i
         template = formula(_MARK)
         rows = [Formula(template.replace(_MARK, str(top + 1 + i))) for i in range(filled)]
     return rows + [None] * (n - filled)
-
-
-def column_letters(col: int) -> str:
-    """Excel column letters of a 1-based column number: 28 -> "AB"."""
-    out = ""
-    while col:
-        col, r = divmod(col - 1, 26)
-        out = chr(65 + r) + out
-    return out
 
 
 def model_sheet(fit: ModelFit) -> tuple[list[Block], list[Chart]]:

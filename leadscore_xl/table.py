@@ -43,6 +43,7 @@ __all__ = [
     "Table",
     "as_rows",
     "canonical_text",
+    "column_letters",
     "cell_parts",
     "convert_column",
     "header_text",
@@ -114,6 +115,15 @@ class Table:
         """A table of the rows where ``keep`` is True (same headers and header row)."""
         rows = [self.rows[i] for i in np.flatnonzero(keep)]
         return Table(self.name, self.headers, rows, self.header_row)
+
+
+def column_letters(col: int) -> str:
+    """Excel column letters of a 1-based column number: 28 -> "AB"."""
+    out = ""
+    while col:
+        col, r = divmod(col - 1, 26)
+        out = chr(65 + r) + out
+    return out
 
 
 def not_a_column(name: str, headers: Sequence[str], sheet: str, role: str | None = None) -> str:
