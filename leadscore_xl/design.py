@@ -11,6 +11,7 @@ found on the small X'X and left out, each with a reason. The options are describ
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 
@@ -21,6 +22,7 @@ from .errors import (
     OutcomeError, quote, row_list,
 )  # fmt: skip
 from .outcome import bad_outcomes, outcome_values
+from .predicates import text_number
 from .table import Column, Kind, Table, canonical_text, levels, norm
 
 __all__ = [
@@ -229,9 +231,20 @@ def _feature_columns(table: Table, opts: ModelOptions, outcome: str, notes: list
     return cols
 
 
+def _numbers_as_text(col: Column) -> bool:
+    """A text column whose every value is a number ("100", "107"): a CSV import's numbers."""
+    return col.kind is Kind.TEXT and all(not math.isnan(text_number(k)) for k in col.keys)
+
+
+_AS_TEXT = ("it holds numbers stored as text; convert them to numbers (e.g. Data > Text to Columns) "
+            "or list it under categorical columns")  # fmt: skip
+
+
 def _skip_reason(col: Column, categorical: bool) -> str | None:
     if col.kind is Kind.EMPTY:
         return "it is blank in every row"
+    if not categorical and _numbers_as_text(col):
+        return _AS_TEXT
     n_present = int(col.present.sum())
     if col.kind is Kind.TEXT and n_present > 2 and len(set(col.keys)) == n_present:
         return "every value is different (an identifier such as an ID or e-mail)"
@@ -325,6 +338,8 @@ def _find_level(names: Sequence[str], wanted: str, column: str) -> int:
 
 def _encoder(table: Table, col: Column, opts: ModelOptions) -> _Encoder:
     declared = norm(col.name) in {norm(c) for c in opts.categorical}
+    if not declared and _numbers_as_text(col):
+        raise InputError(f'{table.name} column "{col.name}" {_AS_TEXT[3:]}')
     if col.kind is Kind.TEXT or declared:
         if col.kind is Kind.DATE:
             raise InputError(f'{table.name} column "{col.name}" holds dates; dates enter as age in days, '

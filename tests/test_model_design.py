@@ -205,3 +205,15 @@ def test_maximum_likelihood_fits_reproduce_the_event_rate_overall_and_per_level(
     industry = np.array([r[2] for r in rows[1:]])
     for level in set(industry):
         assert p[industry == level].mean() == pytest.approx(y[industry == level].mean(), abs=1e-6)
+
+
+def test_numbers_stored_as_text_are_named_not_mistaken_for_identifiers() -> None:
+    """A CSV import leaves "100", "107" ... as text: say so instead of a puzzling message."""
+    rows = [["Employees", "Industry", "Won"]] + [[str(100 + 7 * i), "A" if i % 3 else "B", "Won" if i % 2 else "Lost"]
+                                               for i in range(30)]  # fmt: skip
+    result = fit_logit(rows, "Won", min_level_count=1)
+    assert any('"Employees" was left out: it holds numbers stored as text' in str(w) for w in result.warnings)
+    with pytest.raises(InputError, match='Deals column "Employees" holds numbers stored as text; convert them'):
+        fit_logit(rows, "Won", features="Employees; Industry")
+    as_levels = fit_logit(rows, "Won", features="Employees", categorical="Employees", min_level_count=1)
+    assert as_levels.variables[0].kind == "categories"
