@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from functools import lru_cache
 from typing import Any
 
-from .cache import ContentCache
 from .dates import resolve_as_of
 from .errors import InputError, quote
 from .results import OUTPUTS, Explanation, Scores
@@ -33,12 +33,20 @@ def _as_of_cached(kind: type, as_of: Any) -> float:
     return resolve_as_of(as_of)
 
 
-def _header_names(raw: list[Any]) -> tuple[str, ...]:
-    """The Leads header row, checked like a table's (no blank or duplicate names)."""
-    return _HEADERS.get(raw)
+def _header_names(raw: Sequence[Any]) -> tuple[str, ...]:
+    """The Leads header row, checked like a table's (no blank or duplicate names).
+    Cached by the cells and their types (TRUE and 1 are different headers)."""
+    cells = tuple(raw)
+    kinds = tuple(map(type, cells))
+    hit = _HEADERS.get(cells)
+    if hit is None or hit[0] != kinds:
+        hit = _HEADERS[cells] = (kinds, read_table([list(cells)], "Leads").headers)
+        if len(_HEADERS) > 256:
+            del _HEADERS[next(iter(_HEADERS))]
+    return hit[1]
 
 
-_HEADERS: ContentCache[tuple[str, ...]] = ContentCache(lambda raw: read_table([raw], "Leads").headers, size=256)
+_HEADERS: dict[tuple[Any, ...], tuple[tuple[type, ...], tuple[str, ...]]] = {}
 
 
 def _count(n: int, what: str) -> str:
@@ -73,7 +81,7 @@ def _lead_row(lead: Any, headers: Any) -> tuple[tuple[str, ...], list[Any]]:
             "Pass one lead row and its one header row, e.g. Leads[@] and Leads[#Headers]; "
             f"got {_count(len(row), 'lead row')} and {_count(len(header_row), 'header row')}"
         )
-    names, cells = _header_names(list(header_row[0])), row[0]
+    names, cells = _header_names(header_row[0]), row[0]
     if len(cells) != len(names):
         raise InputError(
             f"The lead has {len(cells)} cells but the headers have {len(names)}; pass one row "

@@ -18,14 +18,16 @@ rules, and the property tests check that they agree:
 from __future__ import annotations
 
 import math
+import operator
 from collections.abc import Callable
+from functools import partial
 
 import numpy as np
 
 from .rules import Rule
-from .table import Column
+from .table import Column, cell_parts
 
-__all__ = ["cell_test", "column_mask", "text_number", "whole_days"]
+__all__ = ["cell_test", "column_mask", "row_parts", "text_number", "unary_test", "whole_days"]
 
 _COMPARISONS = frozenset({">", ">=", "<", "<=", "between"})
 
@@ -99,7 +101,8 @@ def column_mask(rule: Rule, col: Column, as_of: float) -> np.ndarray:
 
 def cell_test(rule: Rule) -> CellTest:
     """A function ``(number, text key, as_of) -> fires`` for one cell (one call per rule:
-    this is the per-row ``LEADSCORE`` path)."""
+    this is the per-row ``LEADSCORE`` path). The number of a text cell is the number it
+    holds as text, or NaN (see :func:`row_parts`)."""
     test = _cell_test(rule)
     if rule.operand.whole_days and rule.op != "within":
         return lambda x, k, a: test(math.floor(x) if x == x else x, k, a)
@@ -128,16 +131,43 @@ def _cell_test(rule: Rule) -> CellTest:
     low = nums[0]
     if op == "between":
         high = nums[1]
-        return lambda x, k, a: low <= (x if k is None else text_number(k)) <= high
-    return {
-        ">": lambda x, k, a: (x if k is None else text_number(k)) > low,
-        ">=": lambda x, k, a: (x if k is None else text_number(k)) >= low,
-        "<": lambda x, k, a: (x if k is None else text_number(k)) < low,
-        "<=": lambda x, k, a: (x if k is None else text_number(k)) <= low,
-    }[op]
+        return lambda x, k, a: low <= x <= high
+    unary = _unary(op, low)
+    return lambda x, k, a: unary(x)
+
+
+def unary_test(rule: Rule) -> Callable[[float], bool] | None:
+    """For ``>``, ``>=``, ``<`` and ``<=`` on plain numbers, a C-level test of the number
+    alone (the per-row path calls it without a Python frame); None for other rules."""
+    if rule.op in (">", ">=", "<", "<=") and not rule.operand.whole_days:
+        return _unary(rule.op, rule.operand.numbers[0])
+    return None
+
+
+def _unary(op: str, low: float) -> Callable[[float], bool]:
+    # partial(lt, low)(x) is lt(low, x), i.e. x > low; NaN compares False either way
+    return partial({">": operator.lt, ">=": operator.le, "<": operator.gt, "<=": operator.ge}[op], low)
 
 
 _TEXT_NUMBERS: dict[str, float] = {}
+_ROW_PARTS: dict[str, tuple[float, str | None]] = {}
+
+
+def row_parts(value: object) -> tuple[float, str | None]:
+    """``cell_parts`` for the per-row path, where a text cell also carries the number it
+    holds as text ("500" -> (500.0, "500")), so comparisons need not look at the text."""
+    if type(value) is float:
+        return value, None  # type: ignore[return-value]
+    if type(value) is str:
+        parts = _ROW_PARTS.get(value)  # type: ignore[arg-type]
+        if parts is None:
+            number, key = cell_parts(value)
+            parts = (number if key is None else text_number(key), key)
+            if len(_ROW_PARTS) > 100_000:
+                _ROW_PARTS.clear()
+            _ROW_PARTS[value] = parts  # type: ignore[index]
+        return parts
+    return cell_parts(value)
 
 
 def text_number(key: str) -> float:

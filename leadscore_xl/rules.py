@@ -99,7 +99,7 @@ class RuleSet:
     """The parsed rules of one Rules range; ``bind`` compiles them against headers."""
 
     rules: tuple[Rule, ...]
-    _bound: dict[tuple[str, ...], Any] = field(default_factory=dict, repr=False)
+    _bound: dict[tuple[str, ...] | None, Any] = field(default_factory=dict, repr=False)
 
     @property
     def groups(self) -> tuple[str, ...]:
@@ -108,12 +108,16 @@ class RuleSet:
 
     def bind(self, headers: Sequence[str]) -> Any:
         """The rules compiled for a Leads header row (cached per header row)."""
+        last = self._bound.get(None)
+        if last is not None and last.headers is headers:  # the same cached header tuple again
+            return last
         key = tuple(headers)
         compiled = self._bound.get(key)
         if compiled is None:
             from .scoring import CompiledRules
 
             compiled = self._bound[key] = CompiledRules.build(self, key)
+        self._bound[None] = compiled  # type: ignore[index]
         return compiled
 
 

@@ -14,14 +14,14 @@ cells (``LEADSCORE``, ``LEADEXPLAIN``). Both share the same predicates and total
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from .errors import RuleError
-from .predicates import CellTest, cell_test, column_mask, whole_days
+from .predicates import CellTest, cell_test, column_mask, row_parts, unary_test, whole_days
 from .results import Contribution, Explanation, Scores
 from .rules import Rule, RuleSet
 from .settings import ScoringConfig
@@ -41,7 +41,7 @@ class CompiledRules:
     ``used`` are the columns the rules read; ``counted`` those of rules that give points
     or disqualify (a lead is UNSCORED when all of these are blank, so a 0-point rule
     changes nothing). ``plan`` holds, per rule that gives points, (rule index, cell
-    test, slot in ``used``, group, points, decays)."""
+    test, number-only test or None, slot in ``used``, group, points, decays)."""
 
     ruleset: RuleSet
     headers: tuple[str, ...]
@@ -54,7 +54,7 @@ class CompiledRules:
     counted_slots: tuple[int, ...]
     rule_slots: tuple[int, ...]
     tests: tuple[CellTest, ...]
-    plan: tuple[tuple[int, CellTest, int, int, float, bool], ...]
+    plan: tuple[tuple[int, CellTest, Callable[[float], bool] | None, int, int, float, bool], ...]
 
     @classmethod
     def build(cls, ruleset: RuleSet, headers: tuple[str, ...]) -> CompiledRules:
@@ -73,7 +73,7 @@ class CompiledRules:
                                       if p != ALWAYS and (g or r.disqualify)))  # fmt: skip
         tests = tuple(cell_test(r) for r in ruleset.rules)
         group_of = tuple(group_index[r.group] for r in ruleset.rules)
-        plan = tuple((j, tests[j], slot[positions[j]], group_of[j], r.points, r.half_life is not None)
+        plan = tuple((j, tests[j], unary_test(r), slot[positions[j]], group_of[j], r.points, r.half_life is not None)
                      for j, r in enumerate(ruleset.rules) if gives[j])  # fmt: skip
         return cls(ruleset, headers, tuple(positions), tuple(dates), group_of, ruleset.groups, used, counted,
                    tuple(slot[p] for p in counted), tuple(slot[p] for p in positions), tests, plan)  # fmt: skip
@@ -156,7 +156,9 @@ class CompiledRules:
     # ---- one row ---------------------------------------------------------------------
     def _parts(self, row: Sequence[Any]) -> list[tuple[float, str | None]]:
         """``cell_parts`` of each cell the rules read, in ``used`` order, then a blank."""
-        return [*map(cell_parts, map(row.__getitem__, self.used)), BLANK_PARTS]
+        parts = [(v, None) if type(v) is float else row_parts(v) for v in map(row.__getitem__, self.used)]
+        parts.append(BLANK_PARTS)
+        return parts
 
     def _scored(self, parts: list[tuple[float, str | None]]) -> bool:
         return any(parts[s][1] is not None or parts[s][0] == parts[s][0] for s in self.counted_slots)
@@ -167,9 +169,9 @@ class CompiledRules:
         if not self._scored(parts):
             return None
         sums = [0.0] * len(self.groups)
-        for j, test, slot, group, points, decays in self.plan:  # rule order, as score_table adds
+        for j, test, unary, slot, group, points, decays in self.plan:  # rule order, as score_table adds
             x, k = parts[slot]
-            if test(x, k, as_of):
+            if unary(x) if unary else test(x, k, as_of):
                 sums[group] += self._decayed(j, points, row, as_of)[0] if decays else points
         return self._total(sums, config)[0]
 
