@@ -178,7 +178,22 @@ def fit_model(deals: Table | None, settings: Settings, as_of: float, lead_header
     except LeadScoreError as exc:
         where = f" (read from the Deals sheet's {source})" if source and isinstance(exc, TableError) else ""
         return report.ModelFit(None, (f"Model not fitted: {exc}{where}",))
-    return report.ModelFit(result, (), deals_p)
+    return report.ModelFit(result, (), deals_p, _cross_validation(deals, outcome, features, settings, as_of))
+
+
+def _cross_validation(deals: Table, outcome: str, features: Any, settings: Settings, as_of: float) -> Any:
+    """5-fold stratified, seeded cross-validated AUC of the same design, next to the
+    in-sample AUC, so that finance can see over-fitting; None when it cannot be had."""
+    from .crossval import cross_validated_auc
+    from .design import build_design, drop_redundant
+    from .model import model_options
+
+    try:
+        opts = model_options(outcome, features, None, None, None, None, settings)
+        design, _ = drop_redundant(build_design(deals, opts, as_of))
+        return cross_validated_auc(design.X, design.y, k=5, seed=0)
+    except LeadScoreError:
+        return None
 
 
 def lead_probabilities(fit: report.ModelFit, leads: Table, as_of: float) -> tuple[list[Any], list[str]]:

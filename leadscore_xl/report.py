@@ -208,6 +208,7 @@ class ModelFit:
     result: Any | None
     notes: tuple[str, ...] = ()
     deals_p: np.ndarray | None = None
+    cross_validation: Any | None = None
 
 
 def outcome_column(settings: Settings, deals: Table | None) -> str | None:
@@ -326,6 +327,10 @@ def _evaluation(scores: Scores, fit: ModelFit, deals: Table | None, ruleset: Rul
         model_auc = auc(y, p)
         facts.append(("AUC of the model on deals (in-sample)", model_auc.auc))
         out.append(table_block("auc-model", model_auc.to_rows(), "Model probability on past deals (in-sample)"))
+    if fit.cross_validation is not None:
+        facts.append(("AUC of the model on deals (5-fold cross-validated)", fit.cross_validation.cv_auc))
+        out.append(table_block("cv-model", fit.cross_validation.to_rows(),
+                               "Model: cross-validated AUC (stratified 5-fold, seed 0) against in-sample"))  # fmt: skip
     for spec in report_charts(y, deal_scores, p, scores.config):
         chart = Chart(spec.kind, spec.title, spec.key, spec.x, spec.ys, spec.x_title, spec.y_title)
         out.append(table_block(spec.key, spec.rows, spec.title, chart=chart))

@@ -276,3 +276,18 @@ def test_model_sheet_holds_the_model_that_scored_the_leads(tmp_path: Path) -> No
 
 def table_width(ws: openpyxl.worksheet.worksheet.Worksheet) -> int:
     return int(ws.tables["Model"].ref.split(":")[1][1:]) - 1  # one covariance column per term
+
+
+def test_report_puts_the_cross_validated_auc_next_to_the_in_sample_one(tmp_path: Path) -> None:
+    """Finance sees over-fitting: the model's 5-fold AUC (stratified, seeded) beside its in-sample AUC."""
+    src = save(build_workbook(), tmp_path / "book.xlsx")
+    run(src, tmp_path / "a.xlsx")
+    run(src, tmp_path / "b.xlsx")
+    facts = []
+    for name in ("a.xlsx", "b.xlsx"):
+        report = openpyxl.load_workbook(tmp_path / name)["Report"]
+        facts.append({r[0]: r[1] for r in report.iter_rows(min_row=2, max_row=30, max_col=2, values_only=True) if r[0]})
+    in_sample = facts[0]["AUC of the model on deals (in-sample)"]
+    cross = facts[0]["AUC of the model on deals (5-fold cross-validated)"]
+    assert 0.5 < cross <= in_sample + 0.02  # held-out deals are no easier than the ones fitted
+    assert cross == facts[1]["AUC of the model on deals (5-fold cross-validated)"]  # seeded: reproducible
