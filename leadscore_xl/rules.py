@@ -122,10 +122,30 @@ class RuleSet:
 
 
 def parse_rules(values: Any, header_row: int = 1) -> RuleSet:
-    """Parse a Rules range with its header row; cached by the range's content."""
+    """Parse a Rules range with its header row; cached by the range's content.
+
+    10,000 LEADSCORE cells hand over the same Rules content 10,000 times, so the last
+    few ranges are first compared cell by cell (C-level ``==``); Python's ``==`` takes
+    TRUE for 1, so the cells holding 0, 1, TRUE or FALSE must also match in type."""
     if isinstance(values, RuleSet):
         return values
-    return _PARSED.get(as_rows(values), header_row)
+    rows = as_rows(values)
+    for snapshot, row, sensitive, ruleset in _RECENT:
+        if row == header_row and rows == snapshot and all(type(rows[i][j]) is t for i, j, t in sensitive):
+            return ruleset
+    ruleset = _PARSED.get(rows, header_row)
+    _RECENT.insert(0, ([list(r) for r in rows], header_row, _bool_like(rows), ruleset))
+    del _RECENT[4:]
+    return ruleset
+
+
+def _bool_like(rows: Sequence[Sequence[Any]]) -> tuple[tuple[int, int, type], ...]:
+    """Where a cell equals 0 or 1 (or is TRUE/FALSE), with its type."""
+    return tuple((i, j, type(v)) for i, row in enumerate(rows) for j, v in enumerate(row)
+                 if isinstance(v, (bool, int, float)) and v in (0, 1))  # fmt: skip
+
+
+_RECENT: list[tuple[list[list[Any]], int, tuple[tuple[int, int, type], ...], RuleSet]] = []
 
 
 def _parse(rows: Sequence[Sequence[Any]], header_row: int) -> RuleSet:
