@@ -31,7 +31,7 @@ from . import report
 from .report import Block, Chart
 from .rules import parse_rules
 from .scoring import CompiledRules
-from .settings import UNSCORED, Settings, read_settings
+from .settings import UNSCORED, Settings, read_settings, settings_notes
 from .table import Table, column_letters, is_blank, norm, read_table
 
 __all__ = ["OUTPUTS", "Book", "RefreshOptions", "RefreshResult", "fit_model", "lead_probabilities", "missing_probabilities",
@@ -116,7 +116,8 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
     book.status(f"Scoring {len(leads):,} leads", 0.2)
     try:
         compiled = ruleset.bind(leads.headers)
-        scores = compiled.score_table(leads, settings.scoring, as_of)
+        contributions = compiled.contributions(leads, as_of)  # once: for the scores and the reasons
+        scores = compiled.score_table(leads, settings.scoring, as_of, contributions)
     except (RuleError, TableError) as exc:  # name the table read: a sheet may hold several
         raise type(exc)(f"{exc} (read from the {names.need('Leads')} sheet's {book.table_label(names.need('Leads'))})") from exc
     book.status("Fitting the model on Deals", 0.3)
@@ -127,7 +128,7 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
     probability, formula_notes = _probabilities(book, names, leads, fit, settings, options.as_of, as_of, formulas)
     unscorable = missing_probabilities(fit, leads, as_of)
     book.status("Explaining the scores", 0.45)
-    columns = _lead_columns(compiled, leads, scores, as_of, probability, now)
+    columns = _lead_columns(compiled, leads, scores, contributions, probability, now)
     book.status("Evaluating on past deals", 0.55)
     model_blocks = report.model_sheet(fit)
     blocks, charts, notes = report.report_sheet(scores, fit, deals, ruleset, settings, as_of, now, unscorable[0])
@@ -146,7 +147,8 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
         as_of=as_of,
         model_fitted=fit.result is not None,
         formulas=formulas and not formula_notes,
-        notes=tuple(fit.notes) + tuple(formula_notes) + unscorable[1] + tuple(notes),
+        notes=settings_notes(settings, ruleset.groups) + tuple(fit.notes) + tuple(formula_notes)
+        + unscorable[1] + tuple(notes),
     )
 
 
@@ -320,12 +322,12 @@ def _wants_formulas(option: bool | None, settings: Settings) -> bool:
     return not is_blank(value) and norm(str(value)) in _TRUE
 
 
-def _lead_columns(compiled: CompiledRules, leads: Table, scores: Any, as_of: float,
+def _lead_columns(compiled: CompiledRules, leads: Table, scores: Any, contributions: tuple[np.ndarray, np.ndarray],
                   probability: Sequence[Any], now: dt.datetime) -> dict[str, list[Any]]:  # fmt: skip
     """The six output columns, blank below the last filled lead row."""
     n, filled = len(leads), leads.filled
     rows = scores.to_rows(("Score", "Grade", "Route"))
-    points, fired = compiled.contributions(leads, as_of)
+    points, fired = contributions
     why = reasons(compiled, points, fired, scores.scored)
     blank: list[Any] = [None] * (n - filled)
     return {

@@ -25,7 +25,7 @@ from .errors import LeadScoreError
 from .formats import percent_formats
 from .results import Scores
 from .rules import RuleSet
-from .settings import UNSCORED, Settings
+from .settings import UNSCORED, Settings, parse_number_list
 from .table import Table, column_letters, is_blank, norm
 
 __all__ = [
@@ -189,6 +189,13 @@ def table_block(key: str, rows: Sequence[Sequence[Any]], title: str | None = Non
     return Placed(key, frozen, title, table, percent_formats(frozen[0]) if frozen else (), chart)
 
 
+def _cost(settings: Settings) -> float:
+    """The Settings' "Cost per lead" (what working one lead costs), 0 when not given."""
+    value = settings.get("cost per lead")
+    return 0.0 if value is None else parse_number_list(value, f"Settings row {settings.rows['cost per lead']}",
+                                                       "Cost per lead", "25")[0]  # fmt: skip
+
+
 def safely(title: str, make: Callable[[], list[Placed]], notes: list[str]) -> list[Placed]:
     """The blocks ``make`` returns, or a note saying why this part is not available."""
     try:
@@ -344,6 +351,7 @@ def _tables(y: np.ndarray, s: np.ndarray, p: np.ndarray | None, deals: Table, se
     from .discrimination import lift_table
     from .evaluate import groups_of
     from .monitoring import band_labels, channel_report, conversion_by_band
+    from .thresholds import recommend_threshold
 
     cfg = settings.scoring
     groups, starts = band_labels(s, cfg)
@@ -351,6 +359,12 @@ def _tables(y: np.ndarray, s: np.ndarray, p: np.ndarray | None, deals: Table, se
            table_block("band-table", conversion_by_band(y, groups, cfg, starts).to_rows(), "Conversion by band")]  # fmt: skip
     if p is not None:
         out.append(table_block("calibration-table", calibration(y, p).to_rows(), "Calibration of the model"))
+    amount = deals.find(str(settings.get("amount column") or "Deal Amount"))
+    amounts = deals.column(amount).numbers if amount is not None else None
+    out += safely("Score cut-offs", lambda: [table_block(
+        "thresholds", recommend_threshold(y, s, amounts=amounts, cost_per_lead=_cost(settings)).to_rows(),
+        "Score cut-offs for the rules score" + (f' (expected value from "{deals.headers[amount]}")' if amounts is not None else ""))],
+        notes)  # fmt: skip
     source = deals.find(str(settings.get("source column") or "Lead Source"))
     if source is not None:
         out += safely("Channel report", lambda: [table_block(

@@ -22,6 +22,7 @@ modules that read them.
 
 from __future__ import annotations
 
+import difflib
 import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -32,7 +33,18 @@ from .dates import resolve_as_of
 from .errors import InputError, SettingsError, quote
 from .table import as_rows, is_blank, norm
 
-__all__ = ["Band", "DEFAULT_BANDS", "ScoringConfig", "Settings", "parse_number_list", "read_settings"]
+__all__ = [
+    "Band", "DEFAULT_BANDS", "KNOWN_KEYS", "ScoringConfig", "Settings", "parse_number_list", "read_settings",
+    "settings_notes",
+]  # fmt: skip
+
+#: Every Settings key some part of LeadScore XL reads (besides "Cap <group>",
+#: "Band <label>" and "Reference <column>"), for telling a typo from a setting.
+KNOWN_KEYS = frozenset({
+    "score min", "score max", "as-of date", "fit group", "engagement group", "fit cuts", "engagement cuts",
+    "disqualified route", "outcome column", "amount column", "source column", "features", "categorical columns",
+    "min level count", "blank as level", "probability formulas", "cost per lead",
+})  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -234,3 +246,27 @@ def _cuts(raw: dict[str, Any], key: str, default: tuple[float, ...], loc: Any) -
             f"{loc(key)}: {key.capitalize()} needs three falling numbers, e.g. \"45; 30; 15\""
         )
     return cuts
+
+
+def settings_notes(settings: Settings, groups: tuple[str, ...]) -> tuple[str, ...]:
+    """One line per Settings row that does nothing: a key no part of LeadScore XL reads
+    (a typo, most likely), a cap for a group the Rules do not have, or a Fit/Engagement
+    group that is not a Rules group."""
+    notes: list[str] = []
+    group_keys = {norm(g): g for g in groups}
+    shown = ", ".join(groups)
+    for key in settings.values:
+        where = f"Settings row {settings.rows.get(key, '?')}"
+        if key.startswith("cap "):
+            if norm(key[4:]) not in group_keys:
+                notes.append(f'{where}: "{key}" caps a group the Rules table does not have (groups: {shown})')
+        elif not (key in KNOWN_KEYS or key in ("band", "setting", "key") or key.startswith(("band ", "reference "))):
+            guess = difflib.get_close_matches(key, sorted(KNOWN_KEYS), n=1, cutoff=0.75)
+            hint = f'; did you mean "{guess[0]}"?' if guess else "; see the README's Settings table"
+            notes.append(f'{where}: "{key}" is not a setting LeadScore XL reads, so it does nothing{hint}')
+    cfg = settings.scoring
+    for label, group in (("Fit group", cfg.fit_group), ("Engagement group", cfg.engagement_group)):
+        if norm(group) not in group_keys:
+            notes.append(f'Settings: {label} "{group}" is not a group of the Rules table (groups: {shown}), '
+                         "so the fit x engagement matrix counts it as 0 points")  # fmt: skip
+    return tuple(notes)

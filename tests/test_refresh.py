@@ -291,3 +291,29 @@ def test_report_puts_the_cross_validated_auc_next_to_the_in_sample_one(tmp_path:
     cross = facts[0]["AUC of the model on deals (5-fold cross-validated)"]
     assert 0.5 < cross <= in_sample + 0.02  # held-out deals are no easier than the ones fitted
     assert cross == facts[1]["AUC of the model on deals (5-fold cross-validated)"]  # seeded: reproducible
+
+
+def test_settings_rows_that_do_nothing_are_named(tmp_path: Path) -> None:
+    from leadscore_xl.settings import read_settings, settings_notes
+
+    settings = read_settings([["Setting", "Value"], ["Cap Fitt", 50.0], ["Outcome colum", "Won"], ["Cap Fit", 60.0],
+                              ["Band High value", "65; High value; Sales"], ["Fit group", "Firmographic"]])  # fmt: skip
+    notes = settings_notes(settings, ("Fit", "Engagement"))
+    assert notes == (
+        'Settings row 2: "cap fitt" caps a group the Rules table does not have (groups: Fit, Engagement)',
+        'Settings row 3: "outcome colum" is not a setting LeadScore XL reads, so it does nothing; did you mean "outcome column"?',
+        'Settings: Fit group "Firmographic" is not a group of the Rules table (groups: Fit, Engagement), '
+        "so the fit x engagement matrix counts it as 0 points",
+    )
+    src = save(build_workbook(), tmp_path / "book.xlsx")
+    result, _ = run(src, tmp_path / "out.xlsx")
+    assert not [n for n in result.notes if n.startswith("Settings")]  # the fixture's own settings are all used
+
+
+def test_report_recommends_score_cut_offs(tmp_path: Path) -> None:
+    src = save(build_workbook(), tmp_path / "book.xlsx")
+    run(src, tmp_path / "out.xlsx")
+    rows = list(openpyxl.load_workbook(tmp_path / "out.xlsx")["Report"].iter_rows(values_only=True))
+    start = next(i for i, r in enumerate(rows) if r[0] and str(r[0]).startswith("Score cut-offs for the rules score"))
+    criteria = [r[0] for r in rows[start + 2:start + 6] if r[0]]
+    assert criteria[:2] == ["Best F1", "Best Youden J"]
