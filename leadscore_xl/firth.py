@@ -49,6 +49,7 @@ class Estimate:
     llnull: float
     penalized: tuple[float, float] | None
     warnings: tuple[LeadScoreWarning, ...]
+    warm_start: bool = False  # Newton started from a subsample estimate refined on all rows
 
 
 def estimate(X: np.ndarray, y: np.ndarray, names: Sequence[str]) -> Estimate:
@@ -75,14 +76,16 @@ def estimate(X: np.ndarray, y: np.ndarray, names: Sequence[str]) -> Estimate:
     if params is not None and cov is not None and not perfect and converged:
         bse = np.sqrt(np.abs(np.diag(cov)))
         if np.all(np.isfinite(bse)) and not np.any(bse > 1e3 * np.maximum(1.0, np.abs(params))):
-            return Estimate(params, cov, "Newton", True, iterations, float(res.llf), llnull, None, notes)
+            return Estimate(params, cov, "Newton", True, iterations, float(res.llf), llnull, None, notes,
+                            start is not plain)  # fmt: skip
     separation = detect_separation(X, y)
     if separation is None and params is not None and cov is not None:
         notes += (NonConvergenceWarning(
             f"Maximum likelihood did not converge in {iterations} Newton iterations (no separation found); "
             "the estimates may be unreliable: check for very rare levels or extreme values"
         ),) if not converged else ()  # fmt: skip
-        return Estimate(params, cov, "Newton", converged, iterations, float(res.llf), llnull, None, notes)
+        return Estimate(params, cov, "Newton", converged, iterations, float(res.llf), llnull, None, notes,
+                        start is not plain)  # fmt: skip
     return _firth(X, y, llnull, notes + (_separation_note(separation, names),))
 
 

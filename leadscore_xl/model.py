@@ -259,7 +259,13 @@ class LogitResult:
             ["LR p-value", float(stats.chi2.sf(lr, k - 1)) if k > 1 else None],
             ["McFadden pseudo R2", 1.0 - e.llf / e.llnull], ["AIC", 2.0 * k - 2.0 * e.llf],
             ["BIC", k * float(np.log(self.n_used)) - 2.0 * e.llf], ["Converged", e.converged],
-            ["Iterations", e.iterations], ["Warnings", len(self.warnings)],
+            ["Newton iterations on all rows" if e.method == "Newton" else "Iterations", e.iterations],
+        ]  # fmt: skip
+        if e.method == "Newton":
+            start = "a 1/8 subsample's estimate, refined on all rows" if e.warm_start else "the overall log-odds"
+            rows.append(["Start values", start])
+        rows += [
+            ["Warnings", len(self.warnings)],
         ]  # fmt: skip
         return rows + [["Warning", str(w)] for w in self.warnings]
 

@@ -28,6 +28,9 @@ def test_the_polished_large_fit_equals_a_plain_statsmodels_fit() -> None:
         warnings.simplefilter("ignore")
         bare = Logit(won.astype(float), np.column_stack([np.ones(N), x]), check_rank=False).fit(disp=0)
     assert result.estimate.method == "Newton" and result.estimate.converged
+    stats = dict(map(tuple, result.stats_rows()[1:]))
+    assert stats["Start values"] == "a 1/8 subsample's estimate, refined on all rows"
+    assert stats["Newton iterations on all rows"] == 1
     np.testing.assert_allclose(result.params, bare.params, rtol=1e-9, atol=1e-12)
     np.testing.assert_allclose(result.bse, bare.bse, rtol=1e-8)
     assert abs(result.estimate.llf - bare.llf) < 1e-6
