@@ -33,9 +33,11 @@ __all__ = [
     "cell_parts",
     "convert_column",
     "is_blank",
+    "float_or_nan",
     "levels",
     "no_gc",
     "norm",
+    "truth",
 ]
 
 ERROR_VALUES = frozenset(
@@ -107,6 +109,29 @@ def _text_parts(value: str) -> tuple[float, str | None]:
         _TEXT_PARTS.clear()
     _TEXT_PARTS[value] = parts
     return parts
+
+
+_YES = frozenset({"true", "yes", "y", "on", "1"})
+_NO = frozenset({"false", "no", "n", "off", "0"})
+
+
+def truth(value: object) -> bool | None:
+    """A yes/no cell as a bool: TRUE/FALSE, 1/0, or the words true, yes, y, on / false,
+    no, n, off; None for a blank or anything else (the caller says what it expected)."""
+    if isinstance(value, bool):
+        return value
+    number, key = cell_parts(value)
+    if key is None:
+        return True if number == 1.0 else False if number == 0.0 else None
+    return True if key in _YES else False if key in _NO else None
+
+
+def float_or_nan(text: str) -> float:
+    """The number a text holds ("1e3" -> 1000.0), NaN for other text."""
+    try:
+        return float(text)
+    except ValueError:
+        return float("nan")
 
 
 def is_blank(value: object) -> bool:

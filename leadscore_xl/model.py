@@ -45,12 +45,11 @@ from .design import Design, ModelOptions, Term, Variable, build_design, drop_red
 from .errors import InputError, LeadScoreWarning, quote
 from .firth import Estimate, estimate
 from .settings import Settings, read_settings
-from .table import Table, canonical_text, is_blank, norm, read_table
+from .table import Table, canonical_text, is_blank, norm, read_table, truth
 
 __all__ = ["LogitResult", "excel_formula", "fit_logit", "model_options", "parse_names", "parse_pairs",
            "read_model"]  # fmt: skip
 
-_TRUE = {"true", "yes", "1", "y"}
 _METHODS = {"Newton": "Newton (maximum likelihood, statsmodels)", "Firth": "Firth (penalised likelihood)"}
 
 
@@ -92,13 +91,13 @@ def _level_text(value: Any) -> str:
 
 
 def _flag(value: Any, where: str) -> bool:
-    if isinstance(value, bool) or value is None:
-        return bool(value)
-    if isinstance(value, (int, float)):
+    if is_blank(value):
+        return False
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value != 0
-    text = norm(str(value))
-    if text in _TRUE | {"false", "no", "0", "n", ""}:
-        return text in _TRUE
+    answer = truth(value)
+    if answer is not None:
+        return answer
     raise InputError(f"{where} {quote(value)} is not TRUE or FALSE; write TRUE or FALSE")
 
 

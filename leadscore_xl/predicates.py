@@ -25,7 +25,7 @@ from functools import partial
 import numpy as np
 
 from .rules import Rule
-from .table import Column, cell_parts
+from .table import Column, cell_parts, float_or_nan
 
 __all__ = ["cell_test", "column_mask", "row_parts", "text_number", "unary_test", "whole_days"]
 
@@ -174,10 +174,7 @@ def text_number(key: str) -> float:
     """The number in a text cell ("500" -> 500.0), NaN for other text; remembered."""
     number = _TEXT_NUMBERS.get(key)
     if number is None:
-        try:
-            number = float(key)
-        except ValueError:
-            number = math.nan
+        number = float_or_nan(key)
         if len(_TEXT_NUMBERS) > 100_000:
             _TEXT_NUMBERS.clear()
         _TEXT_NUMBERS[key] = number

@@ -32,7 +32,7 @@ from .report import Block, Chart
 from .rules import parse_rules
 from .scoring import CompiledRules
 from .settings import UNSCORED, Settings, read_settings, settings_notes
-from .table import Table, column_letters, is_blank, norm, read_table
+from .table import Table, column_letters, is_blank, norm, read_table, truth
 
 __all__ = ["OUTPUTS", "Book", "RefreshOptions", "RefreshResult", "fit_model", "lead_probabilities", "missing_probabilities",
            "reasons", "refresh"]  # fmt: skip
@@ -40,7 +40,6 @@ __all__ = ["OUTPUTS", "Book", "RefreshOptions", "RefreshResult", "fit_model", "l
 OUTPUTS = ("Score", "Grade", "Route", "Probability", "Reasons", "Scored At")
 FORMATS = {"Score": "0.0", "Probability": "0.0%", "Scored At": "yyyy-mm-dd hh:mm"}
 FORMULA_SETTING = "probability formulas"
-_TRUE = frozenset({"true", "yes", "1", "on"})
 
 
 class Book(Protocol):
@@ -316,10 +315,7 @@ def _sheet_ref(name: str) -> str:
 def _wants_formulas(option: bool | None, settings: Settings) -> bool:
     if option is not None:
         return option
-    value = settings.get(FORMULA_SETTING)
-    if isinstance(value, bool):
-        return value
-    return not is_blank(value) and norm(str(value)) in _TRUE
+    return bool(truth(settings.get(FORMULA_SETTING)))
 
 
 def _lead_columns(compiled: CompiledRules, leads: Table, scores: Any, contributions: tuple[np.ndarray, np.ndarray],

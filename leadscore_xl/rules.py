@@ -32,7 +32,7 @@ from typing import Any
 from .cache import ContentCache
 from .dates import parse_date_text, to_serial
 from .errors import RuleError, TableError, quote
-from .table import as_rows, canonical_text, cell_parts, is_blank, norm, read_table
+from .table import as_rows, canonical_text, cell_parts, float_or_nan, is_blank, norm, read_table, truth
 from .table import header_text as _text
 
 __all__ = ["OPERATORS", "Operand", "Rule", "RuleSet", "parse_rules"]
@@ -188,7 +188,7 @@ _PARSED: ContentCache[RuleSet] = ContentCache(_parse)
 def _parse_row(cell: dict[str, Any], row: int) -> Rule | None:
     where = f"Rules row {row}"
     if not is_blank(cell["Active"]):
-        active = _truth(cell["Active"])
+        active = truth(cell["Active"])
         if active is None:
             raise RuleError(f"{where}: Active {quote(cell['Active'])} is not TRUE or FALSE; type TRUE, FALSE, "
                             "Yes or No (blank keeps the rule on)")  # fmt: skip
@@ -214,15 +214,6 @@ def _parse_row(cell: dict[str, Any], row: int) -> Rule | None:
         half_life=half_life,
         date_attribute=_text(cell["Date attribute"]) or None,
     )
-
-
-def _truth(value: object) -> bool | None:
-    number, key = cell_parts(value)
-    if key in _TRUE or number == 1.0:
-        return True
-    if key in _FALSE or number == 0.0:
-        return False
-    return None
 
 
 def _operator(value: object, where: str) -> tuple[str, float | None]:
@@ -309,15 +300,8 @@ def _is_day(part: object) -> bool:
         return True
     if isinstance(part, str):
         serial = parse_date_text(part)
-        return serial is not None and serial.is_integer() and math.isnan(_float(part))
+        return serial is not None and serial.is_integer() and math.isnan(float_or_nan(part))
     return False
-
-
-def _float(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        return math.nan
 
 
 def _split(value: object) -> list[object]:
@@ -347,7 +331,7 @@ def _add_match(part: object, keys: set[str], numbers: list[float]) -> None:
 
 
 def _as_number(text: str) -> float:
-    number = _float(text)
+    number = float_or_nan(text)
     if math.isnan(number):
         serial = parse_date_text(text)
         return math.nan if serial is None else serial

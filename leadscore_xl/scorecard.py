@@ -41,7 +41,7 @@ from .coefmodel import CoefModel, read_model
 from .dates import resolve_as_of
 from .design import BLANK_LEVEL, OTHER_LEVEL
 from .errors import InputError, ModelError, ModelTableError, quote
-from .table import Kind, Table, canonical_text, cell_parts, is_blank, norm, read_table
+from .table import Kind, Table, canonical_text, cell_parts, float_or_nan, is_blank, norm, read_table
 
 __all__ = ["Scaling", "Scorecard", "parse_scaling", "pdo_scaling", "scorecard"]
 
@@ -78,17 +78,10 @@ def parse_scaling(method: Any = None, base_score: Any = None, base_odds: Any = N
 
 
 def _number(what: str, value: Any) -> float:
-    number = cell_parts(value)[0] if not isinstance(value, str) else _float(value)
+    number = cell_parts(value)[0] if not isinstance(value, str) else float_or_nan(value)
     if not math.isfinite(number) or isinstance(value, bool):
         raise InputError(f"{what} {quote(value)} is not a number; type e.g. 600, 50 or 20")
     return number
-
-
-def _float(text: str) -> float:
-    try:
-        return float(text)
-    except ValueError:
-        return math.nan
 
 
 # ---- points ---------------------------------------------------------------------------

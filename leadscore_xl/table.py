@@ -29,10 +29,12 @@ from .column import (
     canonical_text,
     cell_parts,
     convert_column,
+    float_or_nan,
     is_blank,
     levels,
     no_gc,
     norm,
+    truth,
 )
 from .errors import TableError
 
@@ -46,6 +48,7 @@ __all__ = [
     "column_letters",
     "cell_parts",
     "convert_column",
+    "float_or_nan",
     "header_text",
     "is_blank",
     "levels",
@@ -54,6 +57,7 @@ __all__ = [
     "not_a_column",
     "read_table",
     "suggest",
+    "truth",
 ]
 
 @dataclass(frozen=True, eq=False)

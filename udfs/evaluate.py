@@ -13,7 +13,7 @@ import xlwings as xw
 
 from leadscore_xl import evaluate
 from leadscore_xl.errors import InputError
-from leadscore_xl.table import is_blank, norm
+from leadscore_xl.table import is_blank, truth
 
 from ._excel import CATEGORY, excel_args, excel_function, grid
 
@@ -31,15 +31,11 @@ _OUTCOMES_AND_SCORES = excel_args("outcomes", "scores", docs={"outcomes": (True,
 def _flag(value: Any, what: str) -> bool:
     if is_blank(value):
         return False
-    if isinstance(value, bool):
-        return value
-    if isinstance(value, (int, float)):
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value != 0
-    key = norm(str(value))
-    if key in ("true", "yes", "1"):
-        return True
-    if key in ("false", "no", "0"):
-        return False
+    answer = truth(value)
+    if answer is not None:
+        return answer
     raise InputError(f'{what} must be TRUE or FALSE, not "{value}"')
 
 
