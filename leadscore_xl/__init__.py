@@ -3,13 +3,13 @@
 Sheet values go in (a header row plus rows, as xlwings hands them over), frozen
 results come out, and each result's ``.to_rows()`` is what a sheet shows. Nothing here
 touches an Excel object: the Excel functions live in ``leadscore_udfs`` and the two
-workbook adapters are :mod:`leadscore_xl.book_file` and :mod:`leadscore_xl.book_live`.
+workbook adapters are :mod:`leadscore_xl.refresh.book_file` and :mod:`leadscore_xl.refresh.book_live`.
 """
 
 from __future__ import annotations
 
-from .api import explain_lead, grade_score, lead_matrix, lead_score, score_leads
-from .errors import (
+from leadscore_xl.rules.api import explain_lead, grade_score, lead_matrix, lead_score, score_leads
+from leadscore_xl.errors import (
     BookError,
     InputError,
     LeadScoreError,
@@ -21,10 +21,10 @@ from .errors import (
     TableError,
     UnsafeOverwriteError,
 )
-from .results import Explanation, Scores
-from .rules import RuleSet, parse_rules
-from .settings import ScoringConfig, Settings, read_settings
-from .table import Column, Kind, Table, read_table
+from leadscore_xl.rules.results import Explanation, Scores
+from leadscore_xl.rules.table import RuleSet, parse_rules
+from leadscore_xl.settings import ScoringConfig, Settings, read_settings
+from leadscore_xl.sheet.table import Column, Kind, Table, read_table
 
 __version__ = "0.1.0"
 

@@ -13,7 +13,7 @@ How the button reaches Python, all in the template's own VBA:
    runs ``RunPython "import <name>; <name>.main()"``;
 3. so the add-in is called :data:`ADDIN_NAME` = ``leadscore_xl.addin.xlam`` and Python
    runs :func:`main` below, which refreshes the active workbook through
-   :mod:`leadscore_xl.book_live`. Renaming the file would break the button, which is why
+   :mod:`leadscore_xl.refresh.book_live`. Renaming the file would break the button, which is why
    :func:`build_addin` insists on the name.
 
 The template's VBA reads its settings (``Interpreter_Win``, ``Conda Path``...) from a
@@ -21,7 +21,7 @@ The template's VBA reads its settings (``Interpreter_Win``, ``Conda Path``...) f
 neither, it runs ``python`` from the PATH. See the README's installation section.
 
 This module does not import xlwings (the core stays free of it); :func:`main` imports
-:mod:`leadscore_xl.book_live` only when Excel calls it.
+:mod:`leadscore_xl.refresh.book_live` only when Excel calls it.
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
 
-from .errors import BookError, quote
+from leadscore_xl.errors import BookError, quote
 
 __all__ = ["ADDIN_NAME", "CUSTOM_UI", "TAB_LABEL", "BUTTON_LABEL", "build_addin", "custom_ui", "main",
            "template_callback", "template_path"]  # fmt: skip
@@ -127,6 +127,6 @@ def build_addin(output_path: Path | str) -> Path:
 
 def main() -> None:
     """What the Refresh Scores button runs (see the module docstring)."""
-    from . import book_live  # imports xlwings; only ever called from Excel
+    from leadscore_xl.refresh import book_live  # imports xlwings; only ever called from Excel
 
     book_live.main()

@@ -21,7 +21,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .errors import LeadScoreError
+from leadscore_xl.errors import LeadScoreError
 
 __all__ = ["ProgressBar", "find_template", "main"]
 
@@ -118,9 +118,9 @@ def _unchanged(args: argparse.Namespace) -> str:
 
 
 def _refresh(book: Path, output: Path | None, as_of: str | None, formulas: bool | None, quiet: bool) -> int:
-    from .book_file import open_book
-    from .book_parts import output_note
-    from .refresh import RefreshOptions, refresh
+    from leadscore_xl.refresh.book_file import open_book
+    from leadscore_xl.refresh.book_parts import output_note
+    from leadscore_xl.refresh.run import RefreshOptions, refresh
 
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +136,7 @@ def _refresh(book: Path, output: Path | None, as_of: str | None, formulas: bool 
 
 
 def _addin(output: Path) -> int:
-    from .addin import build_addin  # written alongside; imported only when asked for
+    from leadscore_xl.addin import build_addin  # written alongside; imported only when asked for
 
     path = build_addin(output)
     print(f"Built the Lead Scoring add-in: {path}")

@@ -28,10 +28,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from .cache import ContentCache
-from .dates import resolve_as_of
-from .errors import InputError, SettingsError, quote
-from .table import as_rows, is_blank, norm
+from leadscore_xl.sheet.cache import ContentCache
+from leadscore_xl.sheet.dates import resolve_as_of
+from leadscore_xl.errors import InputError, SettingsError, quote
+from leadscore_xl.sheet.table import as_rows, is_blank, norm
 
 __all__ = [
     "Band", "DEFAULT_BANDS", "KNOWN_KEYS", "ScoringConfig", "Settings", "parse_number_list", "read_settings",

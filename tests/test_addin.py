@@ -86,7 +86,7 @@ def test_the_file_name_imports_a_module_with_main() -> None:
 
 
 def test_the_refresh_it_calls_exists() -> None:
-    book_live = pytest.importorskip("leadscore_xl.book_live")
+    book_live = pytest.importorskip("leadscore_xl.refresh.book_live")
     assert callable(getattr(book_live, "main", None)), "leadscore_xl.addin.main calls book_live.main()"
 
 

@@ -16,10 +16,10 @@ import openpyxl
 import pytest
 from openpyxl.chart import BarChart, Reference
 
-from leadscore_xl.book_file import open_book
-from leadscore_xl.book_parts import unsafe_parts
+from leadscore_xl.refresh.book_file import open_book
+from leadscore_xl.refresh.book_parts import unsafe_parts
 from leadscore_xl.errors import BookError, UnsafeOverwriteError
-from leadscore_xl.refresh import RefreshOptions, refresh
+from leadscore_xl.refresh.run import RefreshOptions, refresh
 from test_refresh import NOW
 from test_refresh_support import LEAD_HEADER, RULES, build_workbook, column, lead_rows, save
 

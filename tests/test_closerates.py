@@ -1,4 +1,4 @@
-"""Close rates, WOE/IV, suggested rules and the ideal-customer profile (leadscore_xl.closerates)."""
+"""Close rates, WOE/IV, suggested rules and the ideal-customer profile (leadscore_xl.closerates.rates)."""
 
 from __future__ import annotations
 
@@ -11,13 +11,13 @@ import statsmodels.api as sm
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadscore_xl import api
-from leadscore_xl.closerates import (
+from leadscore_xl.rules import api
+from leadscore_xl.closerates.rates import (
     CLOSERATES_HEADER, RULES_HEADER, close_rates, ideal_profile, suggest_rules, whole_number, woe_iv,
 )  # fmt: skip
-from leadscore_xl.dates import to_serial
-from leadscore_xl.rules import parse_rules
-from leadscore_xl.table import read_table
+from leadscore_xl.sheet.dates import to_serial
+from leadscore_xl.rules.table import parse_rules
+from leadscore_xl.sheet.table import read_table
 from leadscore_xl.errors import InputError, ModelError, OutcomeError, TableError
 
 AS_OF = dt.datetime(2026, 3, 31)

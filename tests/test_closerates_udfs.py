@@ -10,7 +10,7 @@ import pytest
 from test_closerates import AS_OF, auc, synthetic_deals
 
 import leadscore_udfs as udfs
-from leadscore_xl.closerates import CLOSERATES_HEADER, RULES_HEADER, close_rates, ideal_profile, suggest_rules
+from leadscore_xl.closerates.rates import CLOSERATES_HEADER, RULES_HEADER, close_rates, ideal_profile, suggest_rules
 from xlharness import MISSING, call, call1
 
 DEALS, WON = synthetic_deals(600, seed=3)

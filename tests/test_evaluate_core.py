@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 from scipy import stats
 from statsmodels.stats.diagnostic_gen import test_chisquare_binning as sm_chisquare_binning
 
-from leadscore_xl.calibration import calibration
-from leadscore_xl.crossval import cross_validated_auc, stratified_folds
-from leadscore_xl.discrimination import auc, lift_table, rank_auc, roc_points
+from leadscore_xl.evaluation.calibration import calibration
+from leadscore_xl.evaluation.crossval import cross_validated_auc, stratified_folds
+from leadscore_xl.evaluation.discrimination import auc, lift_table, rank_auc, roc_points
 from leadscore_xl.errors import DataQualityWarning, InputError, ModelError, SeparationWarning
 
 # Hanley & McNeil (1982), Radiology 143:29-36, Table 1: CT ratings 1 (definitely normal)

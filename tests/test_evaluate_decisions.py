@@ -6,12 +6,12 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from leadscore_xl.compare import compare_scores, delong_test, top_share_cutoff
+from leadscore_xl.evaluation.compare import compare_scores, delong_test, top_share_cutoff
 from leadscore_xl.errors import InputError, ModelError
-from leadscore_xl.evalcharts import report_charts
-from leadscore_xl.monitoring import Groups, band_labels, channel_report, conversion_by_band, disagreements, hot_and_cold
+from leadscore_xl.evaluation.charts import report_charts
+from leadscore_xl.evaluation.monitoring import Groups, band_labels, channel_report, conversion_by_band, disagreements, hot_and_cold
 from leadscore_xl.settings import ScoringConfig
-from leadscore_xl.thresholds import recommend_threshold
+from leadscore_xl.evaluation.thresholds import recommend_threshold
 
 # 10 deals, 4 won; cut-off ">= 5" catches all 4 wins with 6 leads (F1 0.8, Youden 2/3)
 S10 = np.array([10.0, 9, 8, 7, 6, 5, 4, 3, 2, 1])

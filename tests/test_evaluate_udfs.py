@@ -11,9 +11,9 @@ import xlharness
 from xlharness import MISSING
 
 import leadscore_udfs
-from leadscore_xl.calibration import calibration
-from leadscore_xl.compare import compare_scores
-from leadscore_xl.discrimination import auc, lift_table
+from leadscore_xl.evaluation.calibration import calibration
+from leadscore_xl.evaluation.compare import compare_scores
+from leadscore_xl.evaluation.discrimination import auc, lift_table
 
 F = leadscore_udfs
 call = xlharness.call

@@ -26,8 +26,8 @@ from typing import Any
 
 import pytest
 
-from leadscore_xl import api
-from leadscore_xl.dates import to_serial
+from leadscore_xl.rules import api
+from leadscore_xl.sheet.dates import to_serial
 
 AS_OF = dt.datetime(2026, 3, 31)
 LEADS = [["Lead ID", "Job Title", "Demo Requested", "Last Activity Date"],

@@ -1,4 +1,4 @@
-"""Design matrix, options and error paths of the logit (leadscore_xl.design / model)."""
+"""Design matrix, options and error paths of the logit (leadscore_xl.model.design / model)."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from leadscore_xl.errors import (
     DataQualityWarning, DroppedColumnWarning, FewEventsWarning, InputError, ModelError, OutcomeError,
     TableError,
 )  # fmt: skip
-from leadscore_xl.model import fit_logit, model_options, parse_names, parse_pairs
+from leadscore_xl.model.fit import fit_logit, model_options, parse_names, parse_pairs
 from leadscore_xl.settings import read_settings
 
 RNG = np.random.default_rng(3)

@@ -9,7 +9,7 @@ import warnings
 import numpy as np
 from statsmodels.discrete.discrete_model import Logit
 
-from leadscore_xl.model import fit_logit
+from leadscore_xl.model.fit import fit_logit
 
 N = 200_000
 

@@ -15,8 +15,8 @@ from scipy.special import expit
 import leadscore_udfs
 import xlharness
 from leadscore_xl.errors import SeparationWarning
-from leadscore_xl.firth import detect_separation, firth_logit
-from leadscore_xl.model import fit_logit, read_model
+from leadscore_xl.model.estimate import detect_separation, firth_logit
+from leadscore_xl.model.fit import fit_logit, read_model
 
 # Heinze & Schemper (2002) endometrial cancer data (NV PI EH HG), as published with
 # Agresti (2015), file Endometrial.dat in github.com/alanagresti/categorical-data.

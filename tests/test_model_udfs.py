@@ -11,7 +11,7 @@ import statsmodels.api as sm
 
 import leadscore_udfs
 import xlharness
-from leadscore_xl.model import fit_logit, read_model
+from leadscore_xl.model.fit import fit_logit, read_model
 from test_model_design import deals
 
 MISSING = xlharness.MISSING

@@ -23,9 +23,9 @@ from openpyxl.styles import Font, PatternFill
 from openpyxl.workbook.defined_name import DefinedName
 from openpyxl.worksheet.datavalidation import DataValidation
 
-from leadscore_xl.book_file import open_book
-from leadscore_xl.book_parts import unsafe_parts
-from leadscore_xl.refresh import OUTPUTS, RefreshOptions, refresh
+from leadscore_xl.refresh.book_file import open_book
+from leadscore_xl.refresh.book_parts import unsafe_parts
+from leadscore_xl.refresh.run import OUTPUTS, RefreshOptions, refresh
 from test_refresh import NOW
 from test_refresh_support import LEAD_HEADER, build_workbook, cells, lead_rows, part_bytes
 

@@ -7,7 +7,7 @@ the xlwings harness (xlwings' own Windows argument conversion), so the engine pl
 Excel. Every formula is calculated, and
 
 * no cell anywhere holds an Excel error (``#NAME?``, ``#VALUE!`` ...);
-* every cell of our functions equals what the core (:mod:`leadscore_xl.api` and the
+* every cell of our functions equals what the core (:mod:`leadscore_xl.rules.api` and the
   other core modules) computes from the same ranges read independently with openpyxl;
 * the native formulas over the spilled scores (COUNTIF, SUM, AVERAGE) agree with them.
 """
@@ -33,8 +33,10 @@ from formulas.tokens.operand import XlError  # noqa: E402
 
 import leadscore_udfs  # noqa: E402
 import xlharness  # noqa: E402
-from leadscore_xl import api, closerates, model  # noqa: E402
-from leadscore_xl.dates import to_serial  # noqa: E402
+from leadscore_xl.rules import api
+from leadscore_xl.closerates import rates as closerates
+from leadscore_xl.model import fit as model  # noqa: E402
+from leadscore_xl.sheet.dates import to_serial  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "workbook"))
 import build_template  # noqa: E402

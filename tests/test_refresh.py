@@ -13,10 +13,10 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from leadscore_xl import api
-from leadscore_xl.book_file import open_book
+from leadscore_xl.rules import api
+from leadscore_xl.refresh.book_file import open_book
 from leadscore_xl.errors import BookError, RuleError
-from leadscore_xl.refresh import OUTPUTS, RefreshOptions, refresh
+from leadscore_xl.refresh.run import OUTPUTS, RefreshOptions, refresh
 from test_refresh_support import (
     AS_OF, LEAD_HEADER, RULES, SETTINGS, build_workbook, cells, column, deal_rows, lead_rows, save,
 )  # fmt: skip
@@ -254,7 +254,7 @@ def test_probability_formulas_follow_the_settings_key(tmp_path: Path) -> None:
 def test_model_sheet_holds_the_model_that_scored_the_leads(tmp_path: Path) -> None:
     """The coefficient table at A1 with its Variables block below, read back from the sheet
     as LEADPROBS would read it, gives the Probability column the refresh wrote."""
-    from leadscore_xl.coefmodel import COEF_HEADER, read_model
+    from leadscore_xl.model.coefficients import COEF_HEADER, read_model
 
     src = save(build_workbook(), tmp_path / "book.xlsx")
     run(src, tmp_path / "out.xlsx")

@@ -19,13 +19,14 @@ import pytest
 import xlwings
 from openpyxl.worksheet.table import Table, TableStyleInfo
 
-from leadscore_xl import book_live, cli
-from leadscore_xl.book_file import FileBook, open_book
-from leadscore_xl.book_parts import choose_table, output_note
+from leadscore_xl import cli
+from leadscore_xl.refresh import book_live
+from leadscore_xl.refresh.book_file import FileBook, open_book
+from leadscore_xl.refresh.book_parts import choose_table, output_note
 from leadscore_xl.errors import BookError, RuleError
-from leadscore_xl.formats import BY_VALUE, DATE, DECIMALS, SCIENTIFIC, TIMESTAMP, cell_format, format_runs
-from leadscore_xl.refresh import RefreshOptions, refresh
-from leadscore_xl.report import Chart
+from leadscore_xl.refresh.formats import BY_VALUE, DATE, DECIMALS, SCIENTIFIC, TIMESTAMP, cell_format, format_runs
+from leadscore_xl.refresh.run import RefreshOptions, refresh
+from leadscore_xl.refresh.report import Chart
 from test_book_file import PNG
 from test_refresh import NOW
 from test_refresh_support import (

@@ -11,9 +11,11 @@ import inspect
 import numpy as np
 import pytest
 
-from leadscore_xl import book_file, book_live, refresh
+from leadscore_xl.refresh import book_file
+from leadscore_xl.refresh import book_live
+from leadscore_xl.refresh import run as refresh
 from leadscore_xl.errors import RuleError
-from leadscore_xl.report import Block, Formula
+from leadscore_xl.refresh.report import Block, Formula
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import datetime as dt
 
 import pytest
 
-from leadscore_xl import api
+from leadscore_xl.rules import api
 from leadscore_xl.errors import InputError, RuleError, SettingsError, TableError
-from leadscore_xl.rules import parse_rules
+from leadscore_xl.rules.table import parse_rules
 
 HEAD = ["Rule", "Group", "Attribute", "Operator", "Value", "Points"]
 LEADS = [["Job Title", "Employees", "Industry", "Demo date", "Email"],

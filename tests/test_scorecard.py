@@ -1,4 +1,4 @@
-"""Scorecard points from a coefficient table (leadscore_xl.scorecard)."""
+"""Scorecard points from a coefficient table (leadscore_xl.model.scorecard)."""
 
 from __future__ import annotations
 
@@ -9,14 +9,14 @@ import pytest
 import statsmodels.api as sm
 from test_closerates import AS_OF, auc, synthetic_deals
 
-from leadscore_xl import api
-from leadscore_xl.binning import parse_bins, split_column
-from leadscore_xl.closerates import RULES_HEADER
-from leadscore_xl.dates import to_serial
+from leadscore_xl.rules import api
+from leadscore_xl.closerates.binning import parse_bins, split_column
+from leadscore_xl.closerates.rates import RULES_HEADER
+from leadscore_xl.sheet.dates import to_serial
 from leadscore_xl.errors import InputError, ModelError, ModelTableError, TableError
-from leadscore_xl.model import fit_logit
-from leadscore_xl.scorecard import Scaling, parse_scaling, pdo_scaling, scorecard
-from leadscore_xl.table import read_table
+from leadscore_xl.model.fit import fit_logit
+from leadscore_xl.model.scorecard import Scaling, parse_scaling, pdo_scaling, scorecard
+from leadscore_xl.sheet.table import read_table
 
 HEADER = ["Term", "Variable", "Level", "Coef", "Std. Err.", "z", "P>|z|", "CI 2.5 %", "CI 97.5 %",
           "Odds ratio", "OR CI low", "OR CI high"]  # fmt: skip
@@ -119,7 +119,7 @@ def test_blank_and_pooled_other_levels_from_the_variables_block() -> None:
 
 
 def test_scorecard_of_a_logitfit_model_ranks_like_its_probabilities() -> None:
-    """The real LOGITFIT core (leadscore_xl.model) on the synthetic deals, then its rows."""
+    """The real LOGITFIT core (leadscore_xl.model.fit) on the synthetic deals, then its rows."""
     deals, won = synthetic_deals(1500, seed=5)
     fit = fit_logit(deals, "Outcome", as_of=AS_OF, features="Industry; Employees; Newsletter; Created")
     card = scorecard(fit.model_rows(), deals, Scaling("pdo"), as_of=AS_OF)

@@ -12,7 +12,7 @@ import math
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadscore_xl import api
+from leadscore_xl.rules import api
 from leadscore_xl.settings import read_settings
 
 AS_OF = dt.datetime(2026, 6, 30)

@@ -1,4 +1,4 @@
-"""Excel-shaped values -> typed columns (leadscore_xl.table)."""
+"""Excel-shaped values -> typed columns (leadscore_xl.sheet.table)."""
 
 from __future__ import annotations
 
@@ -10,9 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leadscore_xl.dates import to_serial
+from leadscore_xl.sheet.dates import to_serial
 from leadscore_xl.errors import TableError
-from leadscore_xl.table import Kind, as_rows, cell_parts, convert_column, read_table
+from leadscore_xl.sheet.table import Kind, as_rows, cell_parts, convert_column, read_table
 
 
 def test_shapes_scalar_row_and_table() -> None:
@@ -109,7 +109,7 @@ def test_column_agrees_with_cell_parts(values: list) -> None:
 
 
 def test_levels_merge_case_and_numbers_as_text() -> None:
-    from leadscore_xl.table import levels
+    from leadscore_xl.sheet.table import levels
 
     col = convert_column("Rank", [" Retail", "retail ", 2.0, "2", None, "#N/A", 1.0, "RETAIL"])
     codes, values = levels(col)

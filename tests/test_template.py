@@ -11,8 +11,8 @@ import numpy as np
 import openpyxl
 import pytest
 
-from leadscore_xl import api
-from leadscore_xl.rules import parse_rules
+from leadscore_xl.rules import api
+from leadscore_xl.rules.table import parse_rules
 from leadscore_xl.settings import read_settings
 
 ROOT = Path(__file__).resolve().parents[1]

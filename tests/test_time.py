@@ -9,8 +9,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import leadscore_udfs as udfs
-from leadscore_xl import api
-from leadscore_xl.dates import from_serial, resolve_as_of, to_serial
+from leadscore_xl.rules import api
+from leadscore_xl.sheet.dates import from_serial, resolve_as_of, to_serial
 from xlharness import call, call1
 
 HEAD = ["Rule", "Group", "Attribute", "Operator", "Value", "Points", "Half-life (days)", "Date attribute"]
@@ -138,7 +138,7 @@ def test_every_scoring_function_gives_the_same_result_for_serials_and_datetimes(
 
 
 def test_the_default_as_of_is_today_and_a_pinned_one_ignores_the_clock(monkeypatch) -> None:
-    import leadscore_xl.dates as dates
+    import leadscore_xl.sheet.dates as dates
 
     leads = [["Pricing visits", "Last visit"], [2.0, dt.datetime(2026, 6, 1)]]
     pinned = [["As-of date", dt.datetime(2026, 6, 30)]]

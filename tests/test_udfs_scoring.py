@@ -117,7 +117,7 @@ def test_errors_come_back_as_one_line_in_the_cell(func, args: tuple, message: st
 
 
 def test_unexpected_failure_is_one_line_not_a_traceback(monkeypatch: pytest.MonkeyPatch) -> None:
-    from leadscore_xl import api
+    from leadscore_xl.rules import api
 
     def boom(*args: object) -> None:
         raise ZeroDivisionError("division by zero")

@@ -6,8 +6,8 @@ from typing import Any
 
 import xlwings as xw
 
-from leadscore_xl import closerates as cr
-from leadscore_xl import scorecard as sc
+from leadscore_xl.closerates import rates as cr
+from leadscore_xl.model import scorecard as sc
 
 from ._excel import CATEGORY, excel_args, excel_function, grid
 

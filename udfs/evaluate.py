@@ -11,9 +11,9 @@ from typing import Any
 
 import xlwings as xw
 
-from leadscore_xl import evaluate
+from leadscore_xl.evaluation import evaluate
 from leadscore_xl.errors import InputError
-from leadscore_xl.table import is_blank, truth
+from leadscore_xl.sheet.table import is_blank, truth
 
 from ._excel import CATEGORY, excel_args, excel_function, grid
 

@@ -6,12 +6,12 @@ from typing import Any
 
 import xlwings as xw
 
-from leadscore_xl.coefformula import excel_formula
-from leadscore_xl.coefmodel import PROB_OUTPUTS, read_model
+from leadscore_xl.model.formula import excel_formula
+from leadscore_xl.model.coefficients import PROB_OUTPUTS, read_model
 from leadscore_xl.errors import InputError, quote
-from leadscore_xl.model import LogitResult, fit_logit, parse_names
-from leadscore_xl.table import header_text
-from leadscore_xl.table import as_rows, is_blank, norm
+from leadscore_xl.model.fit import LogitResult, fit_logit, parse_names
+from leadscore_xl.sheet.table import header_text
+from leadscore_xl.sheet.table import as_rows, is_blank, norm
 
 from ._excel import CATEGORY, cell, excel_args, excel_function, grid
 

@@ -6,7 +6,7 @@ from typing import Any
 
 import xlwings as xw
 
-from leadscore_xl import api
+from leadscore_xl.rules import api
 
 from ._excel import CATEGORY, cell, excel_args, excel_function, grid, spill
 

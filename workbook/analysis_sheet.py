@@ -23,7 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
-from leadscore_xl import api
+from leadscore_xl.rules import api
 from leadscore_xl.settings import read_settings
 
 __all__ = ["Inputs", "RULE_HEADROOM", "SETTINGS_HEADROOM", "capacity", "write"]

@@ -5,7 +5,7 @@ Usage::
     python workbook/build_template.py [--leads 2000] [--deals 5000] [--output PATH]
 
 Sheets (each data sheet holds one Excel Table named like the sheet, header in row 1
-from A1 - the contract :mod:`leadscore_xl.refresh` reads against):
+from A1 - the contract :mod:`leadscore_xl.refresh.run` reads against):
 
 ==============  ================================================================
 Leads           the open leads (sample_data.LEAD_COLUMNS), then the output columns
@@ -66,8 +66,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import analysis_sheet  # noqa: E402
-from leadscore_xl.book_file import open_book  # noqa: E402
-from leadscore_xl.refresh import RefreshOptions, refresh  # noqa: E402
+from leadscore_xl.refresh.book_file import open_book  # noqa: E402
+from leadscore_xl.refresh.run import RefreshOptions, refresh  # noqa: E402
 from sample_data import AS_OF, SampleData, make_sample  # noqa: E402
 
 __all__ = ["COEF_HEADER", "OUTPUT_COLUMNS", "RULE_COLUMNS", "SETTINGS", "STARTER_RULES", "build", "main"]

@@ -20,7 +20,7 @@ import warnings
 import numpy as np
 from statsmodels.discrete.discrete_model import Logit
 
-from leadscore_xl.model import fit_logit
+from leadscore_xl.model.fit import fit_logit
 
 AS_OF = dt.datetime(2026, 3, 31)
 
@@ -94,11 +94,11 @@ def p3(n: int) -> None:
 
 def breakdown(rows: list[list[object]], repeat: int = 2) -> dict[str, float]:
     """Best-of times of the phases of fit_logit, each from a fresh Table (columns are cached)."""
-    from leadscore_xl.dates import resolve_as_of
-    from leadscore_xl.design import build_design, drop_redundant
-    from leadscore_xl.firth import estimate
-    from leadscore_xl.model import model_options
-    from leadscore_xl.table import read_table
+    from leadscore_xl.sheet.dates import resolve_as_of
+    from leadscore_xl.model.design import build_design, drop_redundant
+    from leadscore_xl.model.estimate import estimate
+    from leadscore_xl.model.fit import model_options
+    from leadscore_xl.sheet.table import read_table
 
     opts, serial = model_options("Outcome", min_level_count=1), resolve_as_of(AS_OF)
     best: dict[str, float] = {}
@@ -119,7 +119,7 @@ def breakdown(rows: list[list[object]], repeat: int = 2) -> dict[str, float]:
 
 def result_design(rows: list[list[object]], result) -> np.ndarray:
     """The same design as ready arrays (built here from the result's terms, outside the timing)."""
-    from leadscore_xl.table import read_table
+    from leadscore_xl.sheet.table import read_table
 
     table = read_table(rows, "Deals")
     X = np.ones((len(table), len(result.terms)))

@@ -23,9 +23,9 @@ from pathlib import Path
 
 import openpyxl
 
-from leadscore_xl.book_file import open_book
+from leadscore_xl.refresh.book_file import open_book
 from leadscore_xl.cli import find_template
-from leadscore_xl.refresh import RefreshOptions, refresh
+from leadscore_xl.refresh.run import RefreshOptions, refresh
 
 
 def build(path: Path, n_leads: int) -> None:

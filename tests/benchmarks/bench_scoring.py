@@ -24,7 +24,7 @@ sys.path.insert(0, str(Path(__file__).parent))
 
 import _data  # noqa: E402
 
-from leadscore_xl.table import read_table  # noqa: E402
+from leadscore_xl.sheet.table import read_table  # noqa: E402
 from leadscore_udfs import LEADSCORE, LEADSCORES  # noqa: E402
 
 AS_OF = dt.datetime(2026, 6, 30)

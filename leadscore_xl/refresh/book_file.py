@@ -1,0 +1,397 @@
+"""The Book port over a workbook file (openpyxl): the headless refresh.
+
+Safety first, because openpyxl re-writes the whole file:
+
+* before loading, :func:`unsafe_parts` inspects the zip's parts and relationships and
+  names everything openpyxl would drop (charts and images on sheets we do not own,
+  pivot tables and caches, slicers, dynamic-array metadata, threaded comments, form
+  controls, Power Query, ...). Saving such a file in place is refused with an
+  :class:`~leadscore_xl.errors.UnsafeOverwriteError` that says why and suggests
+  ``--output``; the Model and Report sheets are ours, so their charts may go;
+* ``.xlsm``/``.xltm`` files are loaded with ``keep_vba=True``: the VBA project and the
+  ribbon (customUI) are written back byte for byte;
+* :meth:`FileBook.save` writes a temporary file in the target's directory, fsyncs it and
+  ``os.replace`` it over the target, so an interrupted run leaves the original intact;
+* every ``str`` is stored as text (never a formula, whatever it starts with); only a
+  :class:`~leadscore_xl.refresh.report.Formula` becomes a formula;
+* on Leads, only the output columns are written: existing ones by header, missing ones
+  appended right after the table (which is extended); a non-empty cell in the way stops
+  the refresh.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import os
+import zipfile
+from xml.etree import ElementTree
+from collections.abc import Callable, Collection, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.chart import BarChart, Reference, ScatterChart, Series
+from openpyxl.styles import Font
+from openpyxl.utils import get_column_letter
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
+from openpyxl.worksheet.worksheet import Worksheet
+
+from leadscore_xl.refresh.book_parts import atomic_save, blocked_message, check_writable, choose_table, plan_columns, unsafe_parts
+from leadscore_xl.errors import BookError, UnsafeOverwriteError
+from leadscore_xl.refresh.formats import format_runs
+from leadscore_xl.refresh.report import Block, Chart, Formula
+from leadscore_xl.sheet.table import norm
+
+__all__ = ["FileBook", "open_book", "unsafe_parts"]
+
+MACRO_SUFFIXES = frozenset({".xlsm", ".xltm"})
+SUFFIXES = frozenset({".xlsx", ".xltx"}) | MACRO_SUFFIXES
+OWNED_SHEETS = ("Model", "Report")
+Progress = Callable[[str, float], None]
+_BOLD = Font(bold=True)
+_TITLE = Font(bold=True, size=12)
+
+
+def open_book(path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None,
+              progress: Progress | None = None) -> FileBook:  # fmt: skip
+    """Open ``path`` for a refresh that will be saved to ``output`` (default: in place)."""
+    source = Path(path)
+    target = Path(output) if output is not None else source
+    _check_paths(source, target)
+    try:
+        dropped = unsafe_parts(source, OWNED_SHEETS)
+    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
+        raise BookError(f"{source.name} cannot be opened as an Excel workbook ({exc}); save it as .xlsx or .xlsm") from exc
+    in_place = target.resolve() == source.resolve()
+    if dropped and in_place:
+        raise UnsafeOverwriteError(
+            f"{source.name} holds {_join(dropped)}, which would be lost if it were saved in place "
+            f"(openpyxl cannot write them back); nothing was changed. Write the refreshed workbook "
+            f"to a new file instead, e.g. --output {source.stem}-refreshed{source.suffix}"
+        )
+    try:
+        wb = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() in MACRO_SUFFIXES, keep_links=True)
+    except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
+        raise BookError(f"{source.name} cannot be opened as an Excel workbook ({exc}); save it as .xlsx or .xlsm") from exc
+    return FileBook(source, target, wb, progress, tuple(dropped))
+
+
+def _check_paths(source: Path, target: Path) -> None:
+    if not source.is_file():
+        raise BookError(f"{source} does not exist; give the path of an .xlsx or .xlsm workbook")
+    if source.suffix.lower() not in SUFFIXES:
+        raise BookError(f"{source.name} is not an .xlsx/.xlsm workbook; open it in Excel and save it as .xlsx or .xlsm")
+    if target.suffix.lower() != source.suffix.lower():
+        kind = "keeps its macros only in" if source.suffix.lower() in MACRO_SUFFIXES else "must stay"
+        raise BookError(
+            f"{source.name} {kind} a {source.suffix} file, but the output is {target.name}; "
+            f"give an output name ending in {source.suffix}"
+        )
+    if not target.parent.is_dir():
+        raise BookError(f"The folder {target.parent} does not exist; create it or choose another output path")
+    check_writable(target)
+
+
+def _join(items: Sequence[str]) -> str:
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+class FileBook:
+    """An openpyxl workbook behind the refresh's Book port."""
+
+    def __init__(self, source: Path, target: Path, wb: Any, progress: Progress | None, dropped: tuple[str, ...]) -> None:
+        self.source = source
+        self.target = target
+        self.wb = wb
+        self.dropped = dropped
+        self.notes: list[str] = []
+        self._progress = progress
+        self._cached: Any = None
+
+    # ---- reading ----------------------------------------------------------------------
+    def sheet_names(self) -> tuple[str, ...]:
+        return tuple(self.wb.sheetnames)
+
+    def read_table(self, sheet: str, skip: Collection[str] = ()) -> tuple[list[list[Any]], int]:
+        ws = self.wb[sheet]
+        top, left, bottom, right = _table_box(ws)
+        if bottom < top:
+            return [], top
+        rows = [list(r) for r in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right, values_only=True)]
+        if _main_table(ws) is None:
+            while len(rows) > 1 and all(v is None for v in rows[-1]):
+                rows.pop()
+        skipped = {norm(s) for s in skip}
+        keep = [j for j, h in enumerate(rows[0]) if not (isinstance(h, str) and norm(h) in skipped)]
+        if len(keep) < len(rows[0]):
+            rows = [[r[j] for j in keep] for r in rows]
+        self._resolve_formulas(ws, rows, top, [left + j for j in keep])
+        return rows, top
+
+    def table_label(self, sheet: str) -> str:
+        table = _main_table(self.wb[sheet])
+        return f'table "{table.displayName}" ({table.ref})' if table is not None else "cells from A1 (no Excel table)"
+
+    def header_cells(self, sheet: str) -> tuple[list[Any], int, int]:
+        ws = self.wb[sheet]
+        top, left, _, right = _table_box(ws)
+        return [ws.cell(top, c).value for c in range(left, right + 1)], top, left
+
+    def _resolve_formulas(self, ws: Worksheet, rows: list[list[Any]], top: int, cols: list[int]) -> None:
+        """Replace formula cells by the values last calculated by Excel (openpyxl gives the formula text)."""
+        found = [(i, j) for i, row in enumerate(rows) for j, v in enumerate(row)
+                 if (type(v) is str and v[:1] == "=" and ws._cells[(top + i, cols[j])].data_type == "f")
+                 or not isinstance(v, (str, int, float, dt.date, dt.time, type(None)))]  # fmt: skip
+        if not found:
+            return
+        if self._cached is None:
+            self._cached = openpyxl.load_workbook(self.source, read_only=True, data_only=True)
+        cached = self._cached[ws.title]
+        missing: dict[int, int] = {}
+        lines = cached.iter_rows(min_row=top, max_row=top + len(rows) - 1, values_only=True)
+        values = [list(r) for r in lines]
+        for i, j in found:
+            row = values[i] if i < len(values) else ()
+            value = row[cols[j] - 1] if cols[j] - 1 < len(row) else None
+            rows[i][j] = value
+            if value is None:
+                missing[j] = missing.get(j, 0) + 1
+        for j, count in missing.items():
+            self.notes.append(
+                f'{ws.title} column "{rows[0][j]}": {count} formula cells have no saved value (the file was last '
+                "saved by a program that does not calculate), so they count as blank; open and save the file in "
+                "Excel or LibreOffice to store their values"
+            )
+
+    # ---- writing ----------------------------------------------------------------------
+    def write_columns(self, sheet: str, columns: Mapping[str, Sequence[Any]], formats: Mapping[str, str]) -> None:
+        ws = self.wb[sheet]
+        table = _main_table(ws)
+        top, left, bottom, right = _table_box(ws)
+        header = {norm(str(ws.cell(top, c).value)): c for c in range(left, right + 1) if ws.cell(top, c).value is not None}
+        n = bottom - top
+        for values in columns.values():
+            if len(values) != n:
+                raise BookError(f"Internal: {len(values)} values for the {n} rows of the {sheet} table")
+        where, appended = plan_columns(header, columns, right)
+        for name, col in appended:  # every column is checked before any cell is written
+            _claim_column(ws, sheet, name, top, bottom, col)
+        for name, col in appended:
+            _text_cell(ws, top, col, name)
+            if table is not None:
+                _append_table_column(table, name, top, left, bottom, col)
+        for name, values in columns.items():
+            _write_column(ws, top + 1, where[name], values, formats.get(name))
+
+    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart]) -> None:
+        ws, keep_names = self._fresh_sheet(sheet)
+        used = {n.casefold() for other in self.wb.worksheets for n in other.tables}
+        used |= {n.casefold() for n in self.wb.defined_names}
+        for block in blocks:
+            _write_block(ws, block)
+            if block.table:
+                name = keep_names.pop(0) if keep_names else _unique(block.table, used)
+                used.add(name.casefold())
+                _add_table(ws, block, name)
+        _fit_widths(ws, blocks)
+        where = {b.key: b for b in blocks}
+        for chart in charts:
+            ws.add_chart(_chart(ws, chart, where[chart.block]), f"{get_column_letter(chart.anchor[1])}{chart.anchor[0]}")
+
+    def _fresh_sheet(self, sheet: str) -> tuple[Worksheet, list[str]]:
+        """An empty sheet in place of ``sheet`` (same position, tab colour, state and
+        sheet-scoped names) and the old sheet's table names, for the rebuilt tables."""
+        if sheet not in self.wb.sheetnames:
+            return self.wb.create_sheet(sheet), []
+        old = self.wb[sheet]
+        index = self.wb.sheetnames.index(sheet)
+        tables = [t.displayName for t in sorted(old.tables.values(), key=lambda t: _box(t.ref))]
+        self.wb.remove(old)
+        ws = self.wb.create_sheet(sheet, index)
+        ws.sheet_properties.tabColor = old.sheet_properties.tabColor
+        ws.sheet_state = old.sheet_state
+        ws.sheet_view.tabSelected = old.sheet_view.tabSelected
+        for name, defined in old.defined_names.items():
+            ws.defined_names[name] = defined
+        return ws, tables
+
+    def status(self, message: str, fraction: float) -> None:
+        if self._progress is not None:
+            self._progress(message, fraction)
+
+    def save(self) -> None:
+        """Write atomically: a temporary file in the target's folder, fsync, os.replace."""
+        self.wb.calculation.fullCalcOnLoad = True  # openpyxl keeps no calculated values
+        atomic_save(self.wb.save, self.target)
+        if self._cached is not None:
+            self._cached.close()
+            self._cached = None
+
+
+# ---- tables -------------------------------------------------------------------------
+def _box(ref: str) -> tuple[int, int, int, int]:
+    """(top, left, bottom, right) of an A1 range."""
+    from openpyxl.utils.cell import range_boundaries
+
+    left, top, right, bottom = range_boundaries(ref)
+    return top, left, bottom, right
+
+
+def _main_table(ws: Worksheet) -> Table | None:
+    """The table named like the sheet, else the one at A1, else the first (see choose_table)."""
+    tables = sorted(ws.tables.values(), key=lambda t: _box(t.ref))
+    i = choose_table(ws.title, [(t.displayName, *_box(t.ref)[:2]) for t in tables])
+    return None if i is None else tables[i]
+
+
+def _table_box(ws: Worksheet) -> tuple[int, int, int, int]:
+    """Header row, first column, last data row and last column of the sheet's table
+    (a totals row left out), else of the used range from A1."""
+    table = _main_table(ws)
+    if table is None:
+        return 1, 1, ws.max_row, ws.max_column
+    top, left, bottom, right = _box(table.ref)
+    return top, left, bottom - (table.totalsRowCount or 0), right
+
+
+def _claim_column(ws: Worksheet, sheet: str, name: str, top: int, bottom: int, col: int) -> None:
+    """Refuse to append an output column over cells that hold something."""
+    for r in range(top, bottom + 1):
+        cell = ws._cells.get((r, col))
+        if cell is not None and cell.value is not None:
+            raise BookError(blocked_message(sheet, r, col, name))
+
+
+def _append_table_column(table: Table, name: str, top: int, left: int, bottom: int, right: int) -> None:
+    next_id = max((c.id for c in table.tableColumns), default=0) + 1
+    table.tableColumns.append(TableColumn(id=next_id, name=name))
+    ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom + (table.totalsRowCount or 0)}"
+    table.ref = ref
+    if table.autoFilter is not None:
+        table.autoFilter.ref = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
+
+
+def _add_table(ws: Worksheet, block: Block, name: str) -> None:
+    last = f"{get_column_letter(block.col + block.width - 1)}{block.row + block.height - 1}"
+    table = Table(displayName=name, ref=f"{get_column_letter(block.col)}{block.row}:{last}")
+    table.tableStyleInfo = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+    ws.add_table(table)
+
+
+def _unique(hint: str, used: set[str]) -> str:
+    base = "".join(ch for ch in hint if ch.isalnum() or ch == "_") or "Table"
+    name, k = base, 2
+    while name.casefold() in used:
+        name, k = f"{base}{k}", k + 1
+    return name
+
+
+# ---- cells --------------------------------------------------------------------------
+def _cell(ws: Worksheet, row: int, col: int) -> Cell:
+    cell = ws._cells.get((row, col))
+    if cell is None:
+        cell = ws._cells[(row, col)] = Cell(ws, row=row, column=col)
+    return cell
+
+
+def _text_cell(ws: Worksheet, row: int, col: int, text: str) -> Cell:
+    cell = _cell(ws, row, col)
+    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
+    cell.data_type = "s"  # text, even when it starts with = + - @
+    return cell
+
+
+def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
+    """Write one value: a Formula as a formula, any str as text, NaN as blank."""
+    kind = type(value)
+    if kind is str:
+        return _text_cell(ws, row, col, value)
+    cell = _cell(ws, row, col)
+    if kind is Formula:
+        cell.value = value.text
+    elif kind is float and not math.isfinite(value):
+        cell.value = None
+    elif hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar
+        cell.value = _plain(value.item())
+    else:
+        cell.value = value
+    return cell
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _write_column(ws: Worksheet, first: int, col: int, values: Sequence[Any], number_format: str | None) -> None:
+    """Write a column; a cell still formatted General before the write gets ``number_format``
+    (openpyxl gives a date its own format on assignment; a user's format is kept)."""
+    for i, value in enumerate(values):
+        old = ws._cells.get((first + i, col))
+        general = old is None or old.number_format == "General"
+        cell = _put(ws, first + i, col, value)
+        if number_format and value is not None and general:
+            cell.number_format = number_format
+
+
+def _write_block(ws: Worksheet, block: Block) -> None:
+    if block.title:
+        _text_cell(ws, block.row - 1, block.col, block.title).font = _TITLE
+    for i, row in enumerate(block.rows):
+        for j, value in enumerate(row):
+            if i == 0:
+                _text_cell(ws, block.row, block.col + j, "" if value is None else str(value)).font = _BOLD
+            else:
+                _put(ws, block.row + i, block.col + j, value)
+    for first, last, j, fmt in format_runs(block.rows, block.formats):
+        for i in range(first, last + 1):
+            ws._cells[(block.row + i, block.col + j)].number_format = fmt
+
+
+def _fit_widths(ws: Worksheet, blocks: Sequence[Block]) -> None:
+    widths: dict[int, int] = {}
+    for block in blocks:
+        for row in block.rows:
+            for j, value in enumerate(row):
+                text = f"{value:.4g}" if isinstance(value, float) else "" if value is None else str(value)
+                widths[block.col + j] = max(widths.get(block.col + j, 8), min(len(text) + 2, 60))
+    for col, width in sorted(widths.items()):
+        ws.column_dimensions[get_column_letter(col)].width = width
+
+
+# ---- charts -------------------------------------------------------------------------
+def _within_unit(block: Block, columns: tuple[int, ...]) -> bool:
+    values = [row[j] for row in block.rows[1:] for j in columns if j < len(row)]
+    return bool(values) and all(isinstance(v, (int, float)) and 0.0 <= v <= 1.0 for v in values)
+
+
+def _chart(ws: Worksheet, spec: Chart, block: Block) -> Any:
+    first, last = block.row, block.row + block.height - 1
+    xs = Reference(ws, min_col=block.col + spec.x, min_row=first + 1, max_row=last)
+    if spec.kind == "bar":
+        chart = BarChart()
+        chart.type = "col"
+        for y in spec.ys:
+            chart.add_data(Reference(ws, min_col=block.col + y, min_row=first, max_row=last), titles_from_data=True)
+        chart.set_categories(xs)
+    else:
+        chart = ScatterChart()
+        chart.style = 13
+        for y in spec.ys:
+            series = Series(Reference(ws, min_col=block.col + y, min_row=first, max_row=last), xs, title_from_data=True)
+            series.marker.symbol = "none"
+            chart.series.append(series)
+        if _within_unit(block, (spec.x, *spec.ys)):  # rates and shares: axes from 0 to 100 %
+            for axis in (chart.x_axis, chart.y_axis):
+                axis.scaling.min, axis.scaling.max = 0.0, 1.0
+    chart.title = spec.title
+    chart.x_axis.title = spec.x_title or None
+    chart.y_axis.title = spec.y_title or None
+    chart.x_axis.delete = False  # openpyxl 3.1 hides axes unless told
+    chart.y_axis.delete = False
+    chart.width, chart.height = 16, 8.5
+    return chart

@@ -1,0 +1,379 @@
+"""One refresh of a workbook, written once against a small Book port.
+
+The same code runs behind the **Refresh Scores** button (:mod:`leadscore_xl.refresh.book_live`,
+a live Excel workbook through xlwings) and behind ``leadscore refresh BOOK.xlsx``
+(:mod:`leadscore_xl.refresh.book_file`, the file through openpyxl). It
+
+1. reads Settings, Rules, Leads and Deals;
+2. scores the leads and explains each score by its top three contributions;
+3. fits the logistic model on Deals and predicts each lead's probability;
+4. writes the Leads output columns (:data:`OUTPUTS`) and nothing else on Leads;
+5. rebuilds the Model sheet and the Report sheet.
+
+A model or an evaluation table that cannot be made leaves a note on its sheet (and in
+:attr:`RefreshResult.notes`) instead of stopping the refresh; bad Rules, Settings or
+Leads stop it with the error's message. Running it twice gives the same workbook,
+apart from the timestamps (pass ``now`` to pin them).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Collection, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any, Protocol
+
+import numpy as np
+
+from leadscore_xl.rules.api import as_of_for
+from leadscore_xl.errors import BookError, LeadScoreError, RuleError, TableError
+from leadscore_xl.refresh import report
+from leadscore_xl.refresh.report import Block, Chart
+from leadscore_xl.rules.table import parse_rules
+from leadscore_xl.rules.scoring import CompiledRules
+from leadscore_xl.settings import UNSCORED, Settings, read_settings, settings_notes
+from leadscore_xl.sheet.table import Table, column_letters, is_blank, norm, read_table, truth
+
+__all__ = ["OUTPUTS", "Book", "RefreshOptions", "RefreshResult", "fit_model", "lead_probabilities", "missing_probabilities",
+           "reasons", "refresh"]  # fmt: skip
+
+OUTPUTS = ("Score", "Grade", "Route", "Probability", "Reasons", "Scored At")
+FORMATS = {"Score": "0.0", "Probability": "0.0%", "Scored At": "yyyy-mm-dd hh:mm"}
+FORMULA_SETTING = "probability formulas"
+
+
+class Book(Protocol):
+    """What the refresh needs from a workbook, live or on file."""
+
+    def sheet_names(self) -> tuple[str, ...]:
+        """The sheet names in tab order."""
+
+    def read_table(self, sheet: str, skip: Collection[str] = ()) -> tuple[list[list[Any]], int]:
+        """The sheet's table as rows (header row first) and the sheet row of its header,
+        without the columns headed as in ``skip`` (matched ignoring case and spaces)."""
+
+    def table_label(self, sheet: str) -> str:
+        """Which cells the sheet's data is read from, for messages: ``table "Leads" (A1:N301)``."""
+
+    def header_cells(self, sheet: str) -> tuple[list[Any], int, int]:
+        """The table's whole header row, its sheet row and the sheet column of its first cell."""
+
+    def write_columns(self, sheet: str, columns: Mapping[str, Sequence[Any]], formats: Mapping[str, str]) -> None:
+        """Write whole data columns of the sheet's table by header (case-insensitive),
+        appending a column after the table's last one when its header is absent."""
+
+    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart]) -> None:
+        """Clear the sheet (create it if absent) and draw the blocks and charts."""
+
+    def status(self, message: str, fraction: float) -> None:
+        """Report progress (0 to 1)."""
+
+    def save(self) -> None:
+        """Persist the changes."""
+
+
+@dataclass(frozen=True)
+class RefreshOptions:
+    """``as_of``: a date, serial or ISO text (default: Settings, else today).
+    ``formulas``: write Probability as Excel formulas (None: the Settings key
+    "Probability formulas"). ``now``: the timestamp written (default: the clock)."""
+
+    as_of: Any = None
+    formulas: bool | None = None
+    now: dt.datetime | None = None
+
+
+@dataclass(frozen=True)
+class RefreshResult:
+    """What a refresh did, for the status bar and the command line."""
+
+    leads: int
+    scored: int
+    as_of: float
+    model_fitted: bool
+    formulas: bool
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    def summary(self) -> str:
+        model = "model fitted" if self.model_fitted else "no model"
+        return f"Scored {self.scored:,} of {self.leads:,} leads; {model}"
+
+
+def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
+    """Refresh every output of a workbook; raise LeadScoreError for unusable input.
+
+    Everything is computed before the first cell is written, so bad input changes nothing."""
+    options = options or RefreshOptions()
+    now = (options.now or dt.datetime.now()).replace(microsecond=0)
+    names = _SheetNames(book.sheet_names())
+    book.status("Reading Settings and Rules", 0.02)
+    settings = _read_settings(book, names)
+    as_of = as_of_for(options.as_of, settings)
+    ruleset = parse_rules(*_values(book, names.need("Rules")))
+    book.status("Reading Leads", 0.08)
+    leads = _leads_table(book, names.need("Leads"))
+    book.status(f"Scoring {len(leads):,} leads", 0.2)
+    try:
+        compiled = ruleset.bind(leads.headers)
+        contributions = compiled.contributions(leads, as_of)  # once: for the scores and the reasons
+        scores = compiled.score_table(leads, settings.scoring, as_of, contributions)
+    except (RuleError, TableError) as exc:  # name the table read: a sheet may hold several
+        raise type(exc)(f"{exc} (read from the {names.need('Leads')} sheet's {book.table_label(names.need('Leads'))})") from exc
+    book.status("Fitting the model on Deals", 0.3)
+    deals = _deals_table(book, names)
+    deals_label = book.table_label(names.get("Deals")) if deals is not None else ""
+    fit = fit_model(deals, settings, as_of, leads.headers, now, deals_label)
+    formulas = _wants_formulas(options.formulas, settings) and fit.result is not None
+    probability, formula_notes = _probabilities(book, names, leads, fit, settings, options.as_of, as_of, formulas)
+    unscorable = missing_probabilities(fit, leads, as_of)
+    book.status("Explaining the scores", 0.45)
+    columns = _lead_columns(compiled, leads, scores, contributions, probability, now)
+    book.status("Evaluating on past deals", 0.55)
+    model_blocks = report.model_sheet(fit)
+    blocks, charts, notes = report.report_sheet(scores, fit, deals, ruleset, settings, as_of, now, unscorable[0])
+    book.status("Writing the Leads columns", 0.65)
+    book.write_columns(names.need("Leads"), columns, FORMATS)
+    book.status("Rebuilding the Model and Report sheets", 0.8)
+    book.replace_sheet(names.get("Model"), *model_blocks)
+    book.replace_sheet(names.get("Report"), blocks, charts)
+    book.status("Saving", 0.9)
+    book.save()
+    book.status("Done", 1.0)
+    filled = leads.filled
+    return RefreshResult(
+        leads=filled,
+        scored=int(np.count_nonzero(scores.scored[:filled])),
+        as_of=as_of,
+        model_fitted=fit.result is not None,
+        formulas=formulas and not formula_notes,
+        notes=settings_notes(settings, ruleset.groups) + tuple(fit.notes) + tuple(formula_notes)
+        + unscorable[1] + tuple(notes),
+    )
+
+
+def fit_model(deals: Table | None, settings: Settings, as_of: float, lead_headers: Sequence[str],
+              now: dt.datetime, source: str = "") -> report.ModelFit:  # fmt: skip
+    """Fit the logit on Deals; a ModelFit without result (and a note) when it cannot be.
+    The audit's "Fitted at" is the refresh's own timestamp ``now``; ``source`` names the
+    cells Deals was read from, for a note about a missing column.
+
+    Unless Settings lists the Features, the model uses the Deals columns that Leads has
+    too (a column the leads lack, such as the deal amount, cannot score them)."""
+    if deals is None:
+        return report.ModelFit(None, ("Model not fitted: the workbook has no Deals sheet; add past deals with their outcome",))
+    try:
+        from leadscore_xl.model.fit import fit_logit
+    except ImportError as exc:  # the model module is optional for scoring
+        return report.ModelFit(None, (f"Model not available: {exc}",))
+    outcome = report.outcome_column(settings, deals)
+    if outcome is None:
+        return report.ModelFit(None, (f"Model not fitted: {report.NO_OUTCOME}",))
+    features = settings.get("features")
+    if features is None:
+        leads = {norm(h) for h in lead_headers}
+        features = [h for h in deals.headers if norm(h) in leads] or None
+    try:
+        result = fit_logit(deals, outcome, features=features, settings=settings, as_of=as_of)
+        result = replace(result, fitted_at=now)
+        deals_p = np.asarray(result.predict(deals, as_of), dtype=float)
+    except LeadScoreError as exc:
+        where = f" (read from the Deals sheet's {source})" if source and isinstance(exc, TableError) else ""
+        return report.ModelFit(None, (f"Model not fitted: {exc}{where}",))
+    return report.ModelFit(result, (), deals_p, _cross_validation(deals, outcome, features, settings, as_of))
+
+
+def _cross_validation(deals: Table, outcome: str, features: Any, settings: Settings, as_of: float) -> Any:
+    """5-fold stratified, seeded cross-validated AUC of the same design, next to the
+    in-sample AUC, so that finance can see over-fitting; None when it cannot be had."""
+    from leadscore_xl.evaluation.crossval import cross_validated_auc
+    from leadscore_xl.model.design import build_design, drop_redundant
+    from leadscore_xl.model.fit import model_options
+
+    try:
+        opts = model_options(outcome, features, None, None, None, None, settings)
+        design, _ = drop_redundant(build_design(deals, opts, as_of))
+        return cross_validated_auc(design.X, design.y, k=5, seed=0)
+    except LeadScoreError:
+        return None
+
+
+def lead_probabilities(fit: report.ModelFit, leads: Table, as_of: float) -> tuple[list[Any], list[str]]:
+    """One probability per Leads row (None where a value the model needs is blank), and
+    a note when the model cannot score these leads at all."""
+    if fit.result is None:
+        return [None] * len(leads), []
+    try:
+        p = np.asarray(fit.result.predict(leads, as_of), dtype=float)
+    except LeadScoreError as exc:
+        return [None] * len(leads), [f"Probability not computed: {exc}"]
+    return [None if x != x else x for x in p.tolist()], []
+
+
+def missing_probabilities(fit: report.ModelFit, leads: Table, as_of: float) -> tuple[tuple[int, str] | None, tuple[str, ...]]:
+    """How many filled leads get no probability and why (the model's own notes: which of
+    its columns are blank, most often first), for the Report; and a note when there are any."""
+    if fit.result is None:
+        return None, ()
+    try:
+        scored = fit.result.model.score(leads, as_of)
+    except LeadScoreError:
+        return None, ()  # lead_probabilities has a note already
+    filled = leads.filled
+    missing = int(np.count_nonzero(np.isnan(scored.p[:filled])))
+    if not missing:
+        return (0, ""), ()
+    causes = sorted(((int(np.count_nonzero(mask[:filled])), text.removeprefix(f"{UNSCORED}: "))
+                     for text, mask in scored.issues if text.startswith(UNSCORED)), key=lambda c: -c[0])  # fmt: skip
+    listed = "; ".join(f"{text} in {count:,}" for count, text in causes[:3] if count)
+    more = f" and {len(causes) - 3} more" if len(causes) > 3 else ""
+    reason = f"a column the model uses is blank: {listed}{more}"
+    note = (f"{missing:,} of {filled:,} leads have no Probability because {reason}; "
+            "fill those cells to give them one")  # fmt: skip
+    return (missing, reason), (note,)
+
+
+class _SheetNames:
+    """Sheet names matched ignoring case and spaces."""
+
+    def __init__(self, names: Sequence[str]) -> None:
+        self._by_key = {norm(n): n for n in names}
+
+    def find(self, name: str) -> str | None:
+        return self._by_key.get(norm(name))
+
+    def get(self, name: str) -> str:
+        return self.find(name) or name
+
+    def need(self, name: str) -> str:
+        found = self.find(name)
+        if found is None:
+            raise BookError(f"The workbook has no {name} sheet; add a sheet named {name} with its table starting in A1")
+        return found
+
+
+def _values(book: Book, sheet: str) -> tuple[list[list[Any]], int]:
+    values, header_row = book.read_table(sheet)
+    if not values:
+        raise BookError(f"The {sheet} sheet is empty; put its table, with the header row, in A1")
+    return values, header_row
+
+
+def _read_settings(book: Book, names: _SheetNames) -> Settings:
+    sheet = names.find("Settings")
+    if sheet is None:
+        return read_settings(None)
+    values, header_row = book.read_table(sheet)
+    return read_settings(values or None, header_row)
+
+
+def _leads_table(book: Book, sheet: str) -> Table:
+    """The Leads table without our own output columns (so a second run sees the same input)."""
+    values, header_row = book.read_table(sheet, skip=OUTPUTS)
+    if not values or not values[0]:
+        raise BookError(f"The {sheet} table has no lead columns; put the leads, with their header row, in A1")
+    return read_table(values, "Leads", header_row)
+
+
+def _deals_table(book: Book, names: _SheetNames) -> Table | None:
+    sheet = names.find("Deals")
+    if sheet is None:
+        return None
+    values, header_row = book.read_table(sheet)
+    return read_table(values, "Deals", header_row) if values else None
+
+
+def _probabilities(book: Book, names: _SheetNames, leads: Table, fit: report.ModelFit, settings: Settings,
+                   as_of_option: Any, as_of: float, formulas: bool) -> tuple[list[Any], list[str]]:  # fmt: skip
+    """Probability values, or formulas over the Model sheet's Coef column with dates aged
+    to the as-of option (a number), else the Settings cell holding it, else TODAY()."""
+    if not formulas:
+        return lead_probabilities(fit, leads, as_of)
+    header, top, left = book.header_cells(names.need("Leads"))
+    coef_cell = f"{_sheet_ref(names.get('Model'))}!${report.COEF_COLUMN}$2"
+    row, sheet = settings.rows.get("as-of date"), names.find("Settings")
+    if not is_blank(as_of_option):
+        when = repr(as_of)
+    elif settings.scoring.as_of is not None and row is not None and sheet is not None:
+        value_column = book.header_cells(sheet)[2] + 1
+        when = f"{_sheet_ref(sheet)}!${column_letters(value_column)}${row}"
+    else:
+        when = "TODAY()"
+    try:
+        return report.probability_formulas(fit, header, top, left, len(leads), leads.filled, coef_cell, when), []
+    except LeadScoreError as exc:
+        values, notes = lead_probabilities(fit, leads, as_of)
+        return values, [f"Probability written as values, not formulas: {exc}", *notes]
+
+
+def _sheet_ref(name: str) -> str:
+    """A sheet name as formulas write it: quoted unless it is a plain word."""
+    if name.replace("_", "").isalnum() and not name[0].isdigit():
+        return name
+    return "'" + name.replace("'", "''") + "'"
+
+
+def _wants_formulas(option: bool | None, settings: Settings) -> bool:
+    if option is not None:
+        return option
+    return bool(truth(settings.get(FORMULA_SETTING)))
+
+
+def _lead_columns(compiled: CompiledRules, leads: Table, scores: Any, contributions: tuple[np.ndarray, np.ndarray],
+                  probability: Sequence[Any], now: dt.datetime) -> dict[str, list[Any]]:  # fmt: skip
+    """The six output columns, blank below the last filled lead row."""
+    n, filled = len(leads), leads.filled
+    rows = scores.to_rows(("Score", "Grade", "Route"))
+    points, fired = contributions
+    why = reasons(compiled, points, fired, scores.scored)
+    blank: list[Any] = [None] * (n - filled)
+    return {
+        "Score": [r[0] for r in rows],
+        "Grade": [r[1] for r in rows],
+        "Route": [r[2] for r in rows],
+        "Probability": list(probability[:filled]) + blank,
+        "Reasons": why[:filled] + blank,
+        "Scored At": [now] * filled + blank,
+    }
+
+
+def reasons(compiled: CompiledRules, points: np.ndarray, fired: np.ndarray, scored: np.ndarray, top: int = 3) -> list[str | None]:
+    """Per lead, the ``top`` largest contributions as text: ``Demo requested +25; VP title +20``.
+
+    The contributions with the largest absolute points are chosen (a fired Disqualify
+    rule first) and listed from the most positive down; base points of an ``always``
+    rule are no reason. Unscored leads, and leads no rule gave points to, get None.
+    """
+    rules = compiled.rules
+    if not rules:
+        return [None] * len(scored)
+    dq = np.array([r.disqualify for r in rules])
+    rounded = np.round(points, 1)
+    weight = np.abs(rounded)
+    weight[:, [r.op == "always" for r in rules]] = 0.0
+    if dq.any():
+        weight[:, dq] = np.where(fired[:, dq], np.inf, 0.0)
+    k = min(top, len(rules))
+    order = np.argsort(-weight, axis=1, kind="stable")[:, :k]
+    chosen_w = np.take_along_axis(weight, order, axis=1)
+    chosen_p = np.take_along_axis(rounded, order, axis=1)
+    labels = [_reason_label(r) for r in rules]
+    cache: dict[tuple[Any, ...], str] = {}
+    out: list[str | None] = []
+    for ok, idx, w, p in zip(scored.tolist(), order.tolist(), chosen_w.tolist(), chosen_p.tolist()):
+        if not ok:
+            out.append(None)
+            continue
+        key = tuple((j, q) for j, q, v in zip(idx, p, w) if v > 0)
+        text = cache.get(key)
+        if text is None:
+            parts = sorted(key, key=lambda jq: (not rules[jq[0]].disqualify, -jq[1]))
+            text = cache[key] = "; ".join(labels[j](q) for j, q in parts)
+        out.append(text or None)
+    return out
+
+
+def _reason_label(rule: Any) -> Any:
+    if rule.disqualify:
+        return lambda _points: f"{rule.name}: disqualifies"
+    return lambda points: f"{rule.name} {points:+g}"
+
