@@ -13,6 +13,8 @@ import leadscore_udfs as udfs
 from leadscore_xl.closerates.rates import CLOSERATES_HEADER, RULES_HEADER, close_rates, ideal_profile, suggest_rules
 from xlharness import MISSING, call, call1
 
+pytestmark = pytest.mark.usefixtures("harness_mode")  # classic and xlwings Lite
+
 DEALS, WON = synthetic_deals(600, seed=3)
 # as Excel hands them over: an error cell, a blank, a date typed into a text column
 RAW = [list(r) for r in DEALS]

@@ -9,6 +9,8 @@ import pytest
 import leadscore_udfs as udfs
 from xlharness import MISSING, call, call1
 
+pytestmark = pytest.mark.usefixtures("harness_mode")  # classic and xlwings Lite
+
 HEADERS = ["Lead ID", "Job Title", "Employees", "Unsubscribed", "Last visit"]
 LEADS = [
     HEADERS,

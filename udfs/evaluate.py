@@ -46,7 +46,7 @@ def _flag(value: Any, what: str) -> bool:
 def LEADAUC(outcomes: Any, scores: Any, details: Any = None) -> Any:
     """AUC (rank formula, ties count half) of a score against outcomes; TRUE adds the DeLong 95 % CI."""
     result = evaluate.lead_auc(outcomes, scores)
-    return grid(result.to_rows()) if _flag(details, "Details") else result.auc
+    return grid(result.to_rows()) if _flag(details, "Details") else cell(result.auc)
 
 
 @xw.func(category=CATEGORY)
