@@ -19,8 +19,9 @@ own Office.js code path (``xlwings.server.custom_functions_call``), on a second 
   dates as serial numbers, blank cells as None and error cells as Office.js' error
   objects (which xlwings turns into None); every argument is a 2-D list, an omitted one
   is null and gets its Python default;
-* out: what Excel shows, as text for error cells: a NaN becomes ``#NUM!``, a string
-  that is an error's text becomes that error (``"#N/A"``), an exception ``#VALUE!``.
+* out: what Excel shows, as text for error cells: a NaN becomes ``#NUM!`` (which fails
+  the test: a cell gets a blank or a message instead), a string that is an error's text
+  becomes that error (``"#N/A"``), an exception ``#VALUE!``.
 
 xlwings' Office.js modules need a licence key: tests use xlwings' free
 ``noncommercial`` key (set here, for the test process only).
@@ -249,7 +250,9 @@ def lite_call(func: Any, *raw_args: Any) -> Any:
         out = asyncio.run(custom_functions_call(data, module))
     except Exception:  # noqa: BLE001 - Excel shows #VALUE! for an exception
         return [["#VALUE!"]]
-    return [[_shown(v) for v in row] for row in out]
+    shown = [[_shown(v) for v in row] for row in out]
+    assert all(v != "#NUM!" for row in shown for v in row), f"{name} gave #NUM! (a NaN reached a cell): {shown}"
+    return shown
 
 
 def call1(func: Any, *raw_args: Any) -> Any:

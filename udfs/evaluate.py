@@ -15,7 +15,7 @@ from leadscore_xl.evaluation import evaluate
 from leadscore_xl.errors import InputError
 from leadscore_xl.sheet.table import is_blank, truth
 
-from ._excel import CATEGORY, excel_args, excel_function, grid
+from ._excel import CATEGORY, cell, excel_args, excel_function, grid
 
 __all__ = [
     "CALIBRATION", "CHANNELREPORT", "COMPARESCORES", "CONVERSIONBYBAND", "CVAUC", "DISAGREEMENTS", "LEADAUC",
