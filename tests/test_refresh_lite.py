@@ -143,3 +143,20 @@ def test_bad_rules_record_no_action_and_raise_an_alert(tmp_path: Path) -> None:
     book, actions = run_script(save(wb, tmp_path / "bad.xlsx"))
     assert [a["func"] for a in actions] == ["alert"]
     assert 'attribute "Job Titel" is not a Leads column' in actions[0]["args"][0]
+
+
+def test_probability_formulas_are_written_as_the_file_refresh_writes_them(tmp_path: Path) -> None:
+    from test_refresh_support import SETTINGS
+
+    wb = build_workbook()
+    wb["Settings"].append(["Probability formulas", "Yes"])
+    wb["Settings"].tables["Settings"].ref = f"A1:B{len(SETTINGS) + 1}"
+    path = save(wb, tmp_path / "formulas.xlsx")
+    _, actions = run_script(path)
+    refresh(open_book(path, tmp_path / "file.xlsx"))
+    ws = openpyxl.load_workbook(tmp_path / "file.xlsx")["Leads"]
+    j = [c.value for c in ws[1]].index("Probability") + 1
+    written = replay(actions, 0)
+    lite = [_shown(written[r, j]) for r in range(2, ws.max_row + 1)]
+    file = [ws.cell(r, j).value for r in range(2, ws.max_row + 1)]
+    assert lite == file and all(isinstance(v, str) and v.startswith("=") and "Model!" in v for v in lite)
