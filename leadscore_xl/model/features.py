@@ -29,8 +29,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from leadscore_xl.errors import DroppedColumnWarning, InputError, LeadScoreWarning, LeakWarning, ModelError
-from leadscore_xl.rules.predicates import text_number
-from leadscore_xl.sheet.table import Column, Kind, Table, canonical_text, norm
+from leadscore_xl.sheet.table import Column, Kind, Table, canonical_text, norm, text_number
 
 if TYPE_CHECKING:
     from leadscore_xl.model.design import Design, ModelOptions
