@@ -13,6 +13,7 @@ import xlwings as xw
 
 from leadscore_xl.evaluation import evaluate
 from leadscore_xl.errors import InputError
+from leadscore_xl.model.estimate import fit_predictor
 from leadscore_xl.sheet.table import is_blank, truth
 
 from ._excel import CATEGORY, excel_args, excel_function, grid
@@ -155,4 +156,4 @@ def DISAGREEMENTS(grades: Any, probabilities: Any, ids: Any = None, low: Any = N
 @excel_function
 def CVAUC(features: Any, outcomes: Any, folds: Any = None, seed: Any = None) -> Any:
     """Spills in-sample and stratified k-fold cross-validated AUC of a logistic regression."""
-    return grid(evaluate.cv_auc(features, outcomes, folds, seed).to_rows())
+    return grid(evaluate.cv_auc(features, outcomes, fit_predictor, folds, seed).to_rows())

@@ -44,6 +44,7 @@ from leadscore_xl.sheet.dates import from_serial, resolve_as_of
 from leadscore_xl.model.design import Design, ModelOptions, Term, Variable, build_design, drop_redundant
 from leadscore_xl.errors import InputError, LeadScoreWarning, quote
 from leadscore_xl.model.estimate import Estimate, estimate
+from leadscore_xl.model.threads import limited_threads
 from leadscore_xl.settings import Settings, read_settings
 from leadscore_xl.sheet.table import Table, canonical_text, is_blank, norm, read_table, truth
 
@@ -138,7 +139,7 @@ def fit_logit(deals: Any, outcome: Any = None, *, features: Any = None, categori
     opts = model_options(outcome, features, categorical, reference, min_level_count, blank_as_level, cfg)
     table = deals if isinstance(deals, Table) else read_table(deals, "Deals")
     serial = resolve_as_of(as_of) if not is_blank(as_of) else (cfg.scoring.as_of or resolve_as_of(None))
-    design, xtx = drop_redundant(build_design(table, opts, serial))
+    design, xtx = logit_design(table, opts, serial)
     est = estimate(design.X, design.y, [t.name for t in design.terms])
     return LogitResult(
         outcome=opts.outcome, terms=design.terms, variables=design.variables, estimate=est,
@@ -146,6 +147,13 @@ def fit_logit(deals: Any, outcome: Any = None, *, features: Any = None, categori
         warnings=design.warnings + est.warnings, as_of=serial,
         fingerprint=_fingerprint(design, xtx), fitted_at=dt.datetime.now().replace(microsecond=0),
     )  # fmt: skip
+
+
+def logit_design(table: Table, opts: ModelOptions, as_of: float) -> tuple[Design, np.ndarray]:
+    """The design :func:`fit_logit` fits, and its X'X (the refresh cross-validates this one)."""
+    design = build_design(table, opts, as_of)
+    with limited_threads():
+        return drop_redundant(design)
 
 
 def _fingerprint(design: Design, xtx: np.ndarray) -> str:
