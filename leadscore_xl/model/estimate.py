@@ -32,10 +32,13 @@ from statsmodels.discrete.discrete_model import Logit
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
 from leadscore_xl.model.threads import limited_threads
-from leadscore_xl.errors import FewEventsWarning, LeadScoreWarning, ModelError, NonConvergenceWarning, SeparationWarning
+from leadscore_xl.errors import FewEventsWarning, LeadScoreWarning, ModelError, NonConvergenceWarning, SeparationWarning, quote
 
 __all__ = ["Estimate", "FirthFit", "Separation", "detect_separation", "estimate", "firth_logit", "fit_predictor",
            "logit_loglik", "standardise"]
+
+
+TOO_LARGE = 1e150  # beyond this, squares added over 10^8 rows overflow float64 (1.8e308): no fit
 
 
 @dataclass(frozen=True, eq=False)
@@ -74,8 +77,13 @@ def fit_predictor(X: np.ndarray, y: np.ndarray, names: Sequence[str] | None = No
     (intercept first), giving the linear predictor ``X_test @ b`` and the fit's convergence
     and separation warnings. A column constant in these rows (a level absent from a fold)
     gets the coefficient 0; an estimate that is not finite is a ModelError."""
-    keep = np.flatnonzero((np.ptp(X, axis=0) > 0) | (np.arange(X.shape[1]) == 0))
     labels = ["Intercept"] + [f"feature {j}" for j in range(1, X.shape[1])] if names is None else list(names)
+    size = np.max(np.abs(X), axis=0, initial=0.0)
+    if np.any(size > TOO_LARGE):
+        j = int(np.argmax(size))
+        raise ModelError(f'{quote(labels[j])} holds values too large to fit (up to {size[j]:.3g}); enter it in a '
+                         "larger unit (e.g. thousands or millions) or leave it out")
+    keep = np.flatnonzero((np.ptp(X, axis=0) > 0) | (np.arange(X.shape[1]) == 0))
     try:
         est = estimate(X[:, keep], y, [labels[j] for j in keep])
     except np.linalg.LinAlgError:

@@ -30,13 +30,14 @@ from leadscore_xl.sheet.column import (
     cell_parts,
     convert_column,
     float_or_nan,
+    infinite,
     is_blank,
     levels,
     no_gc,
     norm,
     truth,
 )
-from leadscore_xl.errors import TableError
+from leadscore_xl.errors import InputError, TableError, row_list
 
 __all__ = [
     "ERROR_VALUES",
@@ -49,6 +50,7 @@ __all__ = [
     "cell_parts",
     "convert_column",
     "float_or_nan",
+    "infinite",
     "header_text",
     "is_blank",
     "levels",
@@ -99,6 +101,10 @@ class Table:
             with no_gc():
                 values = list(map(itemgetter(i), self.rows))
                 col = convert_column(self.headers[i], values)
+            rows, words = infinite(col.num)
+            if rows.size:
+                where = row_list([self.row_number(int(r)) for r in rows])
+                raise InputError(f'{self.name} column "{col.name}" {where}: {words}')
             self._cache[i] = col
         return col
 
