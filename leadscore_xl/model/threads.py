@@ -22,8 +22,9 @@ FIT_THREADS = 1  # BLAS threads per fit: measured faster on a busy machine (see 
 
 
 @contextmanager
-def limited_threads(threads: int | None = FIT_THREADS) -> Iterator[None]:
-    """BLAS limited to ``threads`` inside the block (None: leave the pools as they are)."""
+def limited_threads() -> Iterator[None]:
+    """BLAS limited to ``FIT_THREADS`` inside the block (None: leave the pools as they are)."""
+    threads = FIT_THREADS
     controller = None if threads is None else _controller()
     if controller is None:
         yield
