@@ -186,7 +186,7 @@ def test_values_too_large_to_fit_are_named_with_rows_and_a_unit(value: float) ->
     for name in ("LOGITFIT", "LOGITSTATS", "LOGITCOV"):
         assert xlharness.call(getattr(leadscore_udfs, name), rows, "Won") == [[message]]
     assert xlharness.call(leadscore_udfs.CVAUC, lead_column(rows, 2), lead_column(rows, 7))[0][0].startswith(
-        '"feature 1" holds values too large to fit (up to 1e+308)')
+        '"Company Size" holds values too large to fit (up to 1e+308)')
 
 
 def test_refresh_with_values_too_large_says_so_on_the_model_sheet_and_the_cli(tmp_path: Path, capsys) -> None:
