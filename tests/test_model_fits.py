@@ -21,7 +21,7 @@ import xlharness
 from leadscore_xl import cli
 from leadscore_xl.errors import ModelError, NonConvergenceWarning
 from leadscore_xl.evaluation.discrimination import auc
-from leadscore_xl.model.design import outcome_vector
+from leadscore_xl.sheet.outcome import outcome_vector
 from leadscore_xl.model.estimate import estimate, firth_logit, fit_predictor, standardise
 from leadscore_xl.model.fit import fit_logit, logit_design, model_options
 from leadscore_xl.refresh.run import fit_model

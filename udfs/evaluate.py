@@ -14,7 +14,7 @@ import xlwings as xw
 
 from leadscore_xl.evaluation import evaluate
 from leadscore_xl.errors import InputError
-from leadscore_xl.model.estimate import fit_predictor
+from leadscore_xl.model.fit import fit_predictor
 from leadscore_xl.sheet.table import is_blank, read_table, truth
 
 from ._excel import CATEGORY, excel_args, excel_function, grid

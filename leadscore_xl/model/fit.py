@@ -39,18 +39,19 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from leadscore_xl.model.coefficients import COEF_HEADER, Z975, CoefModel, excel_formula, read_model, variable_rows
+from leadscore_xl.model.coefficients import COEF_HEADER, Z975, CoefModel, read_model, variable_rows
+from leadscore_xl.model.formula import excel_formula
 from leadscore_xl.sheet.dates import from_serial, resolve_as_of
 from leadscore_xl.model.design import Design, ModelOptions, Term, Variable, build_design, drop_redundant
 from leadscore_xl.errors import InputError, LeadScoreWarning, quote
-from leadscore_xl.model.estimate import Estimate, estimate
+from leadscore_xl.model.estimate import Estimate, estimate, fit_predictor
 from leadscore_xl.model.magnitude import check_estimates, check_magnitudes
 from leadscore_xl.model.threads import limited_threads
 from leadscore_xl.settings import Settings, read_settings
 from leadscore_xl.sheet.table import Table, canonical_text, is_blank, norm, read_table, truth
 
-__all__ = ["LogitResult", "excel_formula", "fit_logit", "model_options", "parse_names", "parse_pairs",
-           "read_model"]  # fmt: skip
+__all__ = ["LogitResult", "excel_formula", "fit_logit", "fit_predictor", "logit_design", "model_options",
+           "parse_names", "parse_pairs", "read_model"]  # fmt: skip
 
 _METHODS = {"Newton": "Newton (maximum likelihood, statsmodels)", "Firth": "Firth (penalised likelihood)"}
 

@@ -35,6 +35,7 @@ __all__ = [
     "is_blank",
     "float_or_nan",
     "infinite",
+    "text_number",
     "levels",
     "no_gc",
     "norm",
@@ -144,6 +145,20 @@ def infinite(num: np.ndarray | None) -> tuple[np.ndarray, str]:
     shown = " and ".join(dict.fromkeys("inf" if num[i] > 0 else "-inf" for i in rows[:50]))
     verb = "are not numbers" if " and " in shown else "is not a number"
     return rows, f"{shown} {verb} a spreadsheet can hold; enter a number or leave the cell blank"
+
+
+_TEXT_NUMBERS: dict[str, float] = {}
+
+
+def text_number(key: str) -> float:
+    """The number in a text cell ("500" -> 500.0), NaN for other text; remembered."""
+    number = _TEXT_NUMBERS.get(key)
+    if number is None:
+        number = float_or_nan(key)
+        if len(_TEXT_NUMBERS) > 100_000:
+            _TEXT_NUMBERS.clear()
+        _TEXT_NUMBERS[key] = number
+    return number
 
 
 def is_blank(value: object) -> bool:
