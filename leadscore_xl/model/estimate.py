@@ -31,8 +31,9 @@ from scipy import linalg, optimize, special
 from statsmodels.discrete.discrete_model import Logit
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
+from leadscore_xl.errors import (FewEventsWarning, LeadScoreWarning, ModelError, NonConvergenceWarning, SeparationWarning,
+                                 quote)
 from leadscore_xl.model.threads import limited_threads
-from leadscore_xl.errors import FewEventsWarning, LeadScoreWarning, ModelError, NonConvergenceWarning, SeparationWarning, quote
 
 __all__ = ["Estimate", "FirthFit", "Separation", "detect_separation", "estimate", "firth_logit", "fit_predictor",
            "logit_loglik", "standardise"]
