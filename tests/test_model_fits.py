@@ -214,3 +214,19 @@ def test_estimates_that_are_not_finite_are_never_a_fitted_model() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")  # no overflow warning on the way
         assert fit_logit(deals_with(3e140), "Won", features="Company Size").n_used == 300
+
+
+# ---- issue 10 §7: BLAS threads ---------------------------------------------------------------------
+def test_fits_run_with_the_blas_pools_limited_and_restored_after() -> None:
+    from threadpoolctl import threadpool_info
+
+    from leadscore_xl.model.threads import FIT_THREADS, limited_threads
+
+    before = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+    assert before, "numpy's BLAS is visible to threadpoolctl"
+    with limited_threads():
+        inside = [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"]
+        X, y = dollars(500)
+        estimate(X, y, ["Intercept", "Revenue", "Budget", "z", "flag"])
+    assert FIT_THREADS == 1 and set(inside) == {1}
+    assert [p["num_threads"] for p in threadpool_info() if p["user_api"] == "blas"] == before
