@@ -226,3 +226,29 @@ def test_export_reads_xlsx(tmp_path: Path) -> None:
     wb.save(tmp_path / "leads.xlsx")
     export = read_export(tmp_path / "leads.xlsx")
     assert export.columns[2].values == [1200.0, 15]
+
+
+def test_export_reads_parquet(tmp_path: Path) -> None:
+    pa = pytest.importorskip("pyarrow")  # a test dependency (pyproject [test])
+    import pyarrow.parquet as pq
+
+    when = dt.datetime(2026, 11, 2, 9, 30, tzinfo=dt.timezone.utc)
+    table = pa.table({"Lead ID": ["a1", "a2"], "Title": ["CEO", None], "No. of Employees": [1200, 15],
+                      "Last Activity": [when, None], "Email Opt Out": [False, True]})  # fmt: skip
+    pq.write_table(table, tmp_path / "leads.parquet")
+    made = new_book(tmp_path / "book.xlsx", tmp_path / "leads.parquet")
+    assert made.refreshed.scored == 2
+    leads = _sheet(made.path, "Leads")
+    assert leads[1][:5] == ("a1", "CEO", 1200, dt.datetime(2026, 11, 2, 9, 30), False)
+
+
+def test_sample_deals_warn_on_the_model_sheet_and_in_the_cli(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    template = Path(__file__).resolve().parent.parent / "workbook" / "LeadScoring.xlsx"
+    out = tmp_path / "out.xlsx"
+    assert main(["refresh", str(template), "--output", str(out), "-q"]) == 0
+    err = capsys.readouterr().err
+    assert "note: The Deals sheet holds the bundled sample's 5,000 synthetic deals, not yours" in err
+    assert "note: Settings pin the As-of date to 2026-03-31" in err
+    wb = openpyxl.load_workbook(out)
+    texts = [v for row in wb["Model"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
+    assert any(t.startswith("The Deals sheet holds the bundled sample's") for t in texts)

@@ -26,6 +26,7 @@ import math
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Any
 
 __all__ = ["TypedColumn", "parse_number", "type_column"]
@@ -58,7 +59,7 @@ class TypedColumn:
 
 def type_column(name: str, values: Sequence[Any], day_first: bool | None = None) -> TypedColumn:
     """Decide the column's kind from its non-blank text cells and convert every cell."""
-    text = [v.strip() if type(v) is str else v for v in values]
+    text = [v.strip() if type(v) is str else _plain_value(v) for v in values]
     text = [None if v == "" else v for v in text]
     strings = {v for v in text if type(v) is str}
     if not strings:
@@ -75,6 +76,17 @@ def type_column(name: str, values: Sequence[Any], day_first: bool | None = None)
         parse, note = dates
         return TypedColumn([parse(v) if type(v) is str else v for v in text], "date", note.format(name=name))
     return TypedColumn(text, "text")
+
+
+def _plain_value(value: Any) -> Any:
+    """A typed cell as Excel can hold it: time zones dropped (as UTC), decimals as floats."""
+    if value is None or type(value) in (float, int, bool):
+        return value
+    if isinstance(value, dt.datetime) and value.tzinfo is not None:
+        return value.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    if isinstance(value, Decimal):
+        return float(value)
+    return value
 
 
 def _all_bools(strings: set[str]) -> bool:
