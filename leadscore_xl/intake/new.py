@@ -76,13 +76,15 @@ def new_book(path: Path | str, leads_path: Path | str, deals_path: Path | str | 
     deal_header, deal_rows, deal_count = _deals_sheet(leads, deals)
     write_book(path, [
         SheetData("Leads", header, (r + pad for r in leads.rows()), len(leads),
-                  grade_columns=(first + OUTPUT_COLUMNS.index("Grade"), first + OUTPUT_COLUMNS.index("Route"))),
-        SheetData("Rules", RULE_COLUMNS, rules, len(rules)),
-        SheetData("Deals", deal_header, deal_rows, deal_count),
+                  grade_columns=(first + OUTPUT_COLUMNS.index("Grade"), first + OUTPUT_COLUMNS.index("Route")),
+                  widths=_widths(leads) | {first + OUTPUT_COLUMNS.index("Reasons"): 40,
+                                           first + OUTPUT_COLUMNS.index("Scored At"): 18}),
+        SheetData("Rules", RULE_COLUMNS, rules, len(rules), widths={1: 30, 5: 30}),
+        SheetData("Deals", deal_header, deal_rows, deal_count, widths=_widths(deals) if deals else {}),
         SheetData("Model", MODEL_HEADER, (), 0),
         SheetData("Report", ("Metric", "Value"), (), 0),
         SheetData("Settings", ("Setting", "Value"), ([k, v] for k, v, _ in settings), len(settings),
-                  notes=[n for _, _, n in settings]),
+                  notes=[n for _, _, n in settings], widths={1: 20, 2: 30}),
     ])  # fmt: skip
     notes = [*leads.notes, *(deals.notes if deals else ()), *notes]
     result = None
@@ -90,6 +92,11 @@ def new_book(path: Path | str, leads_path: Path | str, deals_path: Path | str | 
         result = _refresh(path, options)
         notes += result.notes
     return NewResult(path, len(leads), len(rules), "deals" if features else "column names", tuple(notes), result)
+
+
+def _widths(export: Export) -> dict[int, int]:
+    """Date columns wide enough for a date and time (Excel shows ### otherwise)."""
+    return {j: 19 for j, c in enumerate(export.columns, start=1) if c.kind == "date"}
 
 
 def _check_target(path: Path) -> None:

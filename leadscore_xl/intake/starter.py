@@ -23,7 +23,7 @@ import numpy as np
 
 from leadscore_xl.errors import InputError, LeadScoreError
 from leadscore_xl.intake.files import Export
-from leadscore_xl.sheet.crm_names import CRM_COLUMNS, ID_COLUMNS, OUTCOME_COLUMNS
+from leadscore_xl.sheet.crm_names import CRM_COLUMNS, ID_COLUMNS, NOT_ATTRIBUTES, OUTCOME_COLUMNS
 from leadscore_xl.sheet.table import Kind, listing, norm, not_a_column, read_table
 
 __all__ = ["ENGAGEMENT_ROLES", "recognise", "find_outcome", "find_id", "starter_rules", "suggested_rules", "checked_rules"]
@@ -217,7 +217,7 @@ def suggested_rules(deals: Export, outcome: str, leads: Export, as_of: Any = Non
     table = read_table([list(deals.headers), *deals.rows()], "Deals")
     out_i = table.index(outcome)
     picked, _ = pick_attributes(table, out_i, None)
-    skip = {norm(n) for n in (*OUTCOME_COLUMNS, *ID_COLUMNS, *AMOUNT_COLUMNS)}
+    skip = {norm(n) for n in (*OUTCOME_COLUMNS, *ID_COLUMNS, *AMOUNT_COLUMNS, *NOT_ATTRIBUTES)}
     names = [table.headers[i] for i in picked if leads.find(table.headers[i]) is not None
              and norm(table.headers[i]) not in skip and _attribute_like(table.column(i))]  # fmt: skip
     if not names:

@@ -53,7 +53,7 @@ class TypedColumn:
     """One column's values (None for blank) and what it holds."""
 
     values: list[Any]
-    kind: str  # "bool", "number", "date", "text", "empty"
+    kind: str  # "bool", "number", "date", "text", "empty"; "mixed" for typed cells of several kinds
     note: str = ""
 
 
@@ -63,8 +63,7 @@ def type_column(name: str, values: Sequence[Any], day_first: bool | None = None)
     text = [None if v == "" else v for v in text]
     strings = {v for v in text if type(v) is str}
     if not strings:
-        kind = "empty" if all(v is None for v in text) else "typed"
-        return TypedColumn(text, kind)
+        return TypedColumn(text, _kind_of({type(v) for v in text if v is not None}))
     bools = _all_bools(strings)
     if bools:
         return TypedColumn([_BOOLS[v.casefold()] if type(v) is str else v for v in text], "bool")
@@ -76,6 +75,19 @@ def type_column(name: str, values: Sequence[Any], day_first: bool | None = None)
         parse, note = dates
         return TypedColumn([parse(v) if type(v) is str else v for v in text], "date", note.format(name=name))
     return TypedColumn(text, "text")
+
+
+def _kind_of(types: set[type]) -> str:
+    """The kind of a column of typed cells (from .xlsx or Parquet)."""
+    if not types:
+        return "empty"
+    if types == {bool}:
+        return "bool"
+    if types <= {int, float}:
+        return "number"
+    if all(issubclass(t, dt.date) for t in types):
+        return "date"
+    return "mixed"
 
 
 def _plain_value(value: Any) -> Any:

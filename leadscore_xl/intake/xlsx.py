@@ -15,7 +15,7 @@ from __future__ import annotations
 import warnings
 import zipfile
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +48,7 @@ class SheetData:
     count: int
     notes: Sequence[str] = ()  # one per data row, in the column after the table (Settings)
     grade_columns: Sequence[int] = ()  # 1-based columns coloured by grade / route
+    widths: dict[int, int] = field(default_factory=dict)  # 1-based column -> width, over the header's
 
 
 def table_on(ws: Any, width: int, rows: int, header: Sequence[str] | None = None) -> None:
@@ -65,9 +66,11 @@ def table_on(ws: Any, width: int, rows: int, header: Sequence[str] | None = None
     ws.freeze_panes = "A2"
 
 
-def column_widths(ws: Any, header: Sequence[str]) -> None:
+def column_widths(ws: Any, header: Sequence[str], wider: dict[int, int] | None = None) -> None:
+    """Widths from the header names (10 to 40), or ``wider`` ones (1-based column -> width)."""
     for j, name in enumerate(header, start=1):
-        ws.column_dimensions[get_column_letter(j)].width = max(10, min(40, len(str(name)) + 4))
+        width = max(10, min(40, len(str(name)) + 4))
+        ws.column_dimensions[get_column_letter(j)].width = max(width, (wider or {}).get(j, 0))
 
 
 def grade_formats(ws: Any, ranges: tuple[str, str]) -> None:
@@ -97,7 +100,7 @@ def write_book(path: Path, sheets: Sequence[SheetData]) -> None:
     wb = openpyxl.Workbook(write_only=True)
     for sheet in sheets:
         ws = wb.create_sheet(sheet.title)
-        column_widths(ws, sheet.header)
+        column_widths(ws, sheet.header, sheet.widths)
         if sheet.grade_columns:
             ws.conditional_formatting = ConditionalFormattingList()  # write-only sheets have none
             letters = [get_column_letter(c) for c in sheet.grade_columns]

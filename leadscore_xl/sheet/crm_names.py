@@ -16,7 +16,7 @@ name to the role here.
 
 from __future__ import annotations
 
-__all__ = ["CRM_COLUMNS", "ID_COLUMNS", "OPEN_STAGES", "OUTCOME_COLUMNS", "OUTCOME_STAGES", "ROLES", "synonyms"]
+__all__ = ["CRM_COLUMNS", "ID_COLUMNS", "NOT_ATTRIBUTES", "OPEN_STAGES", "OUTCOME_COLUMNS", "OUTCOME_STAGES", "ROLES", "synonyms"]
 
 # role -> the names it goes by, the most common first (matched ignoring case and spaces)
 CRM_COLUMNS: dict[str, tuple[str, ...]] = {
@@ -40,6 +40,13 @@ ROLES = tuple(CRM_COLUMNS)
 
 # the columns a lead is matched on when new leads are appended, in this order
 ID_COLUMNS = ("Record ID", "Lead ID", "Contact ID", "Id", "ID", "Email")
+
+# columns that say who a lead is, or what sales did with it, never what makes it likely to buy:
+# rules are not suggested on them and the model leaves them out
+NOT_ATTRIBUTES = ("First Name", "Last Name", "Full Name", "Name", "Company Name", "Company", "Company / Account",
+                  "Phone", "Phone Number", "Mobile Phone Number", "Mobile", "Fax", "Website", "Website URL",
+                  "Street", "Street Address", "Address", "Zip", "Postal Code", "Postal Code/Zip", "Contact owner",
+                  "Lead Owner", "Deal owner", "Owner", "Lead Status", "Deal Name", "Opportunity Name")  # fmt: skip
 
 # Deals columns that may hold the outcome, in the order they are preferred
 OUTCOME_COLUMNS = ("Won", "Outcome", "Is Won", "IsWon", "Closed Won", "Deal Stage", "Stage", "Opportunity Stage",
