@@ -252,3 +252,13 @@ def test_sample_deals_warn_on_the_model_sheet_and_in_the_cli(tmp_path: Path, cap
     wb = openpyxl.load_workbook(out)
     texts = [v for row in wb["Model"].iter_rows(values_only=True) for v in row if isinstance(v, str)]
     assert any(t.startswith("The Deals sheet holds the bundled sample's") for t in texts)
+
+
+def test_salesforce_opportunity_stages_as_outcome(tmp_path: Path) -> None:
+    rows = salesforce_leads(N_DEALS, seed=9, converted=True)
+    stages = {"1": "Closed Won", "0": "Closed Lost"}
+    deals = [rows[0][:-1] + ["Stage"]] + [r[:-1] + [stages[r[-1]] if i % 10 else "Prospecting"] for i, r in enumerate(rows[1:])]
+    made = new_book(tmp_path / "b.xlsx", write_csv(tmp_path / "l.csv", salesforce_leads(40)),
+                    write_csv(tmp_path / "opportunities.csv", deals))  # fmt: skip
+    assert _settings(made.path)["Outcome column"] == "Stage" and made.refreshed.model_fitted
+    assert made.refreshed.scored == 40

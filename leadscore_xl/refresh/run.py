@@ -147,13 +147,14 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
         as_of=as_of,
         model_fitted=fit.result is not None,
         formulas=formulas and not formula_notes,
-        notes=_as_of_notes(settings, now) + settings_notes(settings, ruleset.groups) + tuple(fit.notes)
+        notes=_as_of_notes(settings, now, options.as_of) + settings_notes(settings, ruleset.groups) + tuple(fit.notes)
         + tuple(formula_notes) + unscorable[1] + tuple(notes),
     )
 
 
-def _as_of_notes(settings: Settings, now: dt.datetime) -> tuple[str, ...]:
-    note = stale_as_of_note(settings.scoring.as_of, now.date())
+def _as_of_notes(settings: Settings, now: dt.datetime, option: Any) -> tuple[str, ...]:
+    """A pinned As-of date long past (unless the refresh was given its own)."""
+    note = stale_as_of_note(settings.scoring.as_of, now.date()) if is_blank(option) else None
     return (note,) if note else ()
 
 
