@@ -65,7 +65,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import analysis_sheet  # noqa: E402
-from leadscore_xl.intake.layout import FORMATS, GRADE_FILLS, OUTPUT_COLUMNS, RULE_COLUMNS, settings_rows  # noqa: E402
+from leadscore_xl.intake.layout import FORMATS, OUTPUT_COLUMNS, RULE_COLUMNS, settings_rows  # noqa: E402
 from leadscore_xl.intake.xlsx import STYLE, conf_sheet, grade_formats  # noqa: E402
 from leadscore_xl.refresh.book_file import open_book  # noqa: E402
 from leadscore_xl.refresh.run import RefreshOptions, refresh  # noqa: E402

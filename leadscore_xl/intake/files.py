@@ -153,8 +153,8 @@ def _read_csv(path: Path) -> tuple[list[str], list[list[Any]], list[int]]:
     try:
         for row in reader:
             start, last = last + 1, reader.line_num
-            if not any(row) or (len(row) > 0 and not "".join(row).strip()):
-                continue
+            if not "".join(row).strip():
+                continue  # a blank line, or one of delimiters only
             if header is None:
                 header = row
                 width = len(header)
@@ -174,7 +174,7 @@ def _fit(name: str, row: list[str], width: int, header: list[str], line: int) ->
     """A short row padded with blanks; a long one cut when its extra fields are empty."""
     if len(row) < width:
         return row + [""] * (width - len(row))
-    extra = next(j for j in range(width, len(row)) if row[j].strip()) if any(f.strip() for f in row[width:]) else None
+    extra = next((j for j in range(width, len(row)) if row[j].strip()), None)
     if extra is None:
         return row[:width]
     last = header[-1] if header else ""

@@ -104,7 +104,7 @@ def write_book(path: Path, sheets: Sequence[SheetData]) -> None:
         if sheet.grade_columns:
             ws.conditional_formatting = ConditionalFormattingList()  # write-only sheets have none
             letters = [get_column_letter(c) for c in sheet.grade_columns]
-            last = max(sheet.count, 1) + 1
+            last = 1_048_576  # the whole column: leads appended later are coloured too
             grade_formats(ws, (f"{letters[0]}2:{letters[0]}{last}", f"{letters[1]}2:{letters[1]}{last}"))
         if sheet.notes:
             ws.column_dimensions[get_column_letter(len(sheet.header) + 2)].width = 70
