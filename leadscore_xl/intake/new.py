@@ -79,7 +79,7 @@ def new_book(path: Path | str, leads_path: Path | str, deals_path: Path | str | 
                   grade_columns=(first + OUTPUT_COLUMNS.index("Grade"), first + OUTPUT_COLUMNS.index("Route")),
                   widths=_widths(leads) | {first + OUTPUT_COLUMNS.index("Reasons"): 40,
                                            first + OUTPUT_COLUMNS.index("Scored At"): 18}),
-        SheetData("Rules", RULE_COLUMNS, rules, len(rules), widths={1: 30, 5: 30}),
+        SheetData("Rules", RULE_COLUMNS, rules, len(rules), widths={1: 40, 2: 12, 3: 28, 4: 14, 5: 40}),
         SheetData("Deals", deal_header, deal_rows, deal_count, widths=_widths(deals) if deals else {}),
         SheetData("Model", MODEL_HEADER, (), 0),
         SheetData("Report", ("Metric", "Value"), (), 0),
