@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from typing import Any
 
 from leadscore_xl.sheet.dates import from_serial
-from leadscore_xl.sheet.table import Table, header_text
+from leadscore_xl.sheet.table import Table, header_text, is_blank
 
-__all__ = ["SAMPLE_DEALS_FINGERPRINT", "STALE_DAYS", "deals_fingerprint", "sample_deals_note", "stale_as_of_note"]
+__all__ = ["SAMPLE_DEALS_FINGERPRINT", "as_of_notes", "STALE_DAYS", "deals_fingerprint", "sample_deals_note", "stale_as_of_note"]
 
 # deals_fingerprint of workbook/LeadScoring.xlsx's Deals (workbook/sample_data.py; a test checks it)
 SAMPLE_DEALS_FINGERPRINT = "175b411fa57faeb0"
@@ -34,6 +35,12 @@ def sample_deals_note(deals: Table | None) -> str | None:
     return (f"The Deals sheet holds the bundled sample's {deals.filled:,} synthetic deals, not yours: the model and "
             "the Report describe made-up data. Replace them with your past deals and their outcome "
             "(leadscore new BOOK.xlsx --leads LEADS.csv --deals DEALS.csv builds a workbook from your exports)")  # fmt: skip
+
+
+def as_of_notes(pinned: float | None, today: dt.date, option: Any) -> tuple[str, ...]:
+    """The stale As-of note, unless the refresh was given its own as-of date."""
+    note = stale_as_of_note(pinned, today) if is_blank(option) else None
+    return (note,) if note else ()
 
 
 def stale_as_of_note(pinned: float | None, today: dt.date) -> str | None:
