@@ -3,6 +3,8 @@
 ::
 
     leadscore refresh BOOK.xlsx [--output OUT.xlsx] [--as-of 2026-03-31] [--formulas]
+                              [--leads LEADS.csv [--mode append|replace] [--id-column NAME]]
+    leadscore new BOOK.xlsx --leads LEADS.csv [--deals DEALS.csv] [--outcome NAME] [--day-first]
     leadscore demo [--output out/LeadScoring-refreshed.xlsx]
     leadscore addin [--output FOLDER]
 
@@ -76,6 +78,19 @@ def _parser() -> argparse.ArgumentParser:
     refresh.add_argument("--as-of", help="score as of this date (YYYY-MM-DD); default: Settings, else today")
     _formula_options(refresh)
     refresh.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    refresh.add_argument("--leads", type=Path, help="load new leads from this CSV/.xlsx/Parquet export first")
+    refresh.add_argument("--mode", choices=("append", "replace"), default="append",
+                         help="append (default): add new leads, update those already there by ID; replace: the file's leads only")  # fmt: skip
+    refresh.add_argument("--id-column", help="the column leads are matched on (default: Record ID, Lead ID, Id, Email)")
+    _date_option(refresh)
+    new = sub.add_parser("new", help="make a scored workbook from your CRM export (leads, optionally past deals)")
+    new.add_argument("book", type=Path, help="the workbook to create (.xlsx; never overwritten)")
+    new.add_argument("--leads", type=Path, required=True, help="the leads: CSV (any delimiter/encoding), .xlsx or Parquet")
+    new.add_argument("--deals", type=Path, help="past deals with their outcome, for suggested rules and the model")
+    new.add_argument("--outcome", help="the deals' outcome column (default: found by name: Won, Deal Stage, Stage, ...)")
+    new.add_argument("--as-of", help="score as of this date (YYYY-MM-DD); default: today")
+    _date_option(new)
+    new.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     demo = sub.add_parser("demo", help=f"refresh the bundled sample {TEMPLATE}")
     demo.add_argument("-o", "--output", type=Path, default=DEMO_OUTPUT, help=f"default: {DEMO_OUTPUT}")
     _formula_options(demo)
@@ -94,14 +109,23 @@ def _formula_options(parser: argparse.ArgumentParser) -> None:
                        help="write Probability as values (overrides the Settings key)")  # fmt: skip
 
 
+def _date_option(parser: argparse.ArgumentParser) -> None:
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--day-first", dest="day_first", action="store_true", default=None,
+                       help="read dates such as 03/04/2026 as 3 April (default: month-first when a file does not show)")  # fmt: skip
+    group.add_argument("--month-first", dest="day_first", action="store_false", help="read them as March 4")
+
+
 def main(argv: list[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     try:
         if args.command == "addin":
             return _addin(args.output)
+        if args.command == "new":
+            return _new(args)
         if args.command == "demo":
             return _refresh(find_template(), args.output, None, args.formulas, args.quiet)
-        return _refresh(args.book, args.output, args.as_of, args.formulas, args.quiet)
+        return _refresh(args.book, args.output, args.as_of, args.formulas, args.quiet, args)
     except LeadScoreError as exc:
         print(f"leadscore: {exc}", file=sys.stderr)
         return 1
@@ -112,12 +136,13 @@ def main(argv: list[str] | None = None) -> int:
 
 def _unchanged(args: argparse.Namespace) -> str:
     """The file an interrupted command leaves as it was (the save replaces it atomically)."""
-    if args.command == "refresh":
-        return str(args.output or args.book)
+    if args.command in ("refresh", "new"):
+        return str(getattr(args, "output", None) or args.book)
     return str(args.output)
 
 
-def _refresh(book: Path, output: Path | None, as_of: str | None, formulas: bool | None, quiet: bool) -> int:
+def _refresh(book: Path, output: Path | None, as_of: str | None, formulas: bool | None, quiet: bool,
+             args: argparse.Namespace | None = None) -> int:  # fmt: skip
     from leadscore_xl.refresh.book_file import open_book
     from leadscore_xl.refresh.book_parts import output_note
     from leadscore_xl.refresh.run import RefreshOptions, refresh
@@ -126,12 +151,29 @@ def _refresh(book: Path, output: Path | None, as_of: str | None, formulas: bool 
         output.parent.mkdir(parents=True, exist_ok=True)
     progress = None if quiet else ProgressBar(sys.stderr)
     workbook = open_book(book, output, progress)
+    if args is not None and args.leads is not None:
+        from leadscore_xl.intake.new import load_leads
+
+        workbook.notes.extend(load_leads(workbook, args.leads, args.mode, args.id_column, args.day_first))
     result = refresh(workbook, RefreshOptions(as_of=as_of, formulas=formulas))
     for note in [*workbook.notes, *result.notes]:
         print(f"note: {note}", file=sys.stderr)
     if workbook.dropped:
         print(f"note: {output_note(workbook.dropped, book.name, workbook.target.name)}", file=sys.stderr)
     print(f"{result.summary()}; saved {workbook.target}")
+    return 0
+
+
+def _new(args: argparse.Namespace) -> int:
+    from leadscore_xl.intake.new import NewOptions, new_book
+
+    progress = None if args.quiet else ProgressBar(sys.stderr)
+    options = NewOptions(day_first=args.day_first, outcome=args.outcome, as_of=args.as_of, progress=progress)
+    made = new_book(args.book, args.leads, args.deals, options)
+    for note in made.notes:
+        print(f"note: {note}", file=sys.stderr)
+    print(f"Made {made.path} from {made.leads:,} leads with {made.rules} rules from the {made.rules_from}; "
+          f"{made.refreshed.summary()}")
     return 0
 
 

@@ -57,15 +57,16 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.table import Table, TableStyleInfo
+from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import analysis_sheet  # noqa: E402
+from leadscore_xl.intake.layout import FORMATS, OUTPUT_COLUMNS, RULE_COLUMNS, settings_rows  # noqa: E402
+from leadscore_xl.intake.xlsx import STYLE, conf_sheet, grade_formats  # noqa: E402
 from leadscore_xl.refresh.book_file import open_book  # noqa: E402
 from leadscore_xl.refresh.run import RefreshOptions, refresh  # noqa: E402
 from sample_data import AS_OF, SampleData, make_sample  # noqa: E402
@@ -74,9 +75,6 @@ __all__ = ["COEF_HEADER", "OUTPUT_COLUMNS", "RULE_COLUMNS", "SETTINGS", "STARTER
 
 DEFAULT_OUTPUT = Path(__file__).resolve().parent / "LeadScoring.xlsx"
 FIXED_TIME = dt.datetime(2026, 3, 31, 0, 0, 0)
-OUTPUT_COLUMNS = ("Score", "Grade", "Route", "Probability", "Reasons", "Scored At")
-RULE_COLUMNS = ("Rule", "Group", "Attribute", "Operator", "Value", "Points", "Half-life (days)",
-                "Date attribute", "Active")  # fmt: skip
 COEF_HEADER = ("Term", "Variable", "Level", "Coef", "Std. Err.", "z", "P>|z|", "CI 2.5 %",
                "CI 97.5 %", "Odds ratio", "OR CI low", "OR CI high")  # fmt: skip
 LAST = "Last Activity Date"
@@ -103,30 +101,7 @@ STARTER_RULES: tuple[tuple[Any, ...], ...] = (
     ("Active in last 30 days", "Engagement", LAST, "within 30 days", None, 10, None, None, True),
     ("Unsubscribed", "Engagement", "Unsubscribed", "=", True, -15, None, None, True),
 )  # fmt: skip
-SETTINGS: tuple[tuple[str, Any, str], ...] = (
-    ("Score min", 0, "the total is clamped to Score min ... Score max"),
-    ("Score max", 100, ""),
-    ("Cap Fit", 60, "the Fit group gives at most 60 points"),
-    ("Cap Engagement", 40, "the Engagement group gives at most 40 points"),
-    ("Band High value", "65; High value; Sales", "from score; grade; route"),
-    ("Band MQL", "50; MQL; Sales", "marketing-qualified: hand to sales"),
-    ("Band Nurture", "20; Nurture; Marketing nurture", ""),
-    ("Band Cold", "0; Cold; Marketing", "the lowest band catches every lower score"),
-    ("As-of date", AS_OF, "pins decay and recency rules; clear it to score as of today"),
-    ("Outcome column", "Won", "the Deals column holding the outcome (Won/Lost, Yes/No, TRUE/FALSE, 1/0)"),
-    ("Amount column", "Deal Amount", "the Deals column holding the deal value"),
-    ("Fit group", "Fit", "the group giving the fit letter A-D"),
-    ("Engagement group", "Engagement", "the group giving the engagement number 1-4"),
-    ("Fit cuts", "45; 30; 15", "A from 45 fit points, B from 30, C from 15"),
-    ("Engagement cuts", "30; 20; 10", "1 from 30 engagement points, 2 from 20, 3 from 10"),
-    ("Disqualified route", "Disqualified", "the route of a lead a Disqualify rule fires for"),
-)  # fmt: skip
-FORMATS = {
-    "Annual Revenue": "#,##0", "Budget": "#,##0", "Deal Amount": "#,##0", LAST: "yyyy-mm-dd",
-    "Created Date": "yyyy-mm-dd", "Probability": "0.0%", "Scored At": "yyyy-mm-dd hh:mm", "Score": "0.0",
-}  # fmt: skip
-GRADE_FILLS = {"High value": "C6EFCE", "MQL": "E2F0D9", "Nurture": "FFEB9C", "Cold": "EDEDED", "Unscored": "FFFFFF"}
-STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+SETTINGS = settings_rows(AS_OF, "Won", "Deal Amount")
 
 
 def build(output: Path | str = DEFAULT_OUTPUT, n_leads: int = 2000, n_deals: int = 5000,
@@ -154,8 +129,8 @@ def build(output: Path | str = DEFAULT_OUTPUT, n_leads: int = 2000, n_deals: int
     _grade_formats(leads, len(data.leads[0]) + 1, capacity)
     analysis = wb.create_sheet("Analysis")
     grade_cells = analysis_sheet.write(analysis, _inputs(data, capacity))
-    _grade_formats_range(analysis, grade_cells)
-    _conf_sheet(wb.create_sheet("xlwings.conf"))
+    grade_formats(analysis, grade_cells)
+    conf_sheet(wb.create_sheet("xlwings.conf"))
     path = _save(wb, Path(output))
     if refreshed:
         refresh(open_book(path), RefreshOptions(now=FIXED_TIME))
@@ -194,27 +169,7 @@ def _grade_formats(ws: Worksheet, first_output_col: int, capacity: int) -> None:
     """Colour the Grade and Route output columns the refresh fills."""
     grade = get_column_letter(first_output_col + OUTPUT_COLUMNS.index("Grade"))
     route = get_column_letter(first_output_col + OUTPUT_COLUMNS.index("Route"))
-    _grade_formats_range(ws, (f"{grade}2:{grade}{capacity + 1}", f"{route}2:{route}{capacity + 1}"))
-
-
-def _grade_formats_range(ws: Worksheet, ranges: tuple[str, str]) -> None:
-    grades, routes = ranges
-    for grade, colour in GRADE_FILLS.items():
-        fill = PatternFill(start_color=colour, end_color=colour, fill_type="solid")
-        ws.conditional_formatting.add(grades, CellIsRule(operator="equal", formula=[f'"{grade}"'], fill=fill))
-    red = PatternFill(start_color="FFC7CE", end_color="FFC7CE", fill_type="solid")
-    ws.conditional_formatting.add(
-        routes, CellIsRule(operator="equal", formula=['"Disqualified"'], fill=red, font=Font(color="9C0006"))
-    )
-
-
-def _conf_sheet(ws: Worksheet) -> None:
-    """xlwings reads keys from A1 down to the first blank cell: only what we need."""
-    ws["A1"], ws["B1"] = "UDF Modules", "leadscore_udfs"
-    ws["A3"] = "xlwings settings for this workbook (read by the xlwings add-in); see the README."
-    ws["A3"].font = Font(italic=True, color="808080")
-    ws.column_dimensions["A"].width = 16
-    ws.column_dimensions["B"].width = 18
+    grade_formats(ws, (f"{grade}2:{grade}{capacity + 1}", f"{route}2:{route}{capacity + 1}"))
 
 
 def _save(wb: Workbook, path: Path) -> Path:

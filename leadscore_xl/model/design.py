@@ -31,7 +31,7 @@ from leadscore_xl.errors import (
 )  # fmt: skip
 from leadscore_xl.model.features import AS_TEXT, feature_columns, numbers_as_text
 from leadscore_xl.sheet.outcome import outcome_vector
-from leadscore_xl.sheet.table import Column, Kind, Table, canonical_text, levels, norm
+from leadscore_xl.sheet.table import Column, Kind, Table, canonical_text, levels, listing, norm
 
 __all__ = [
     "BLANK_LEVEL", "OTHER_LEVEL", "Design", "ModelOptions", "Term", "Variable",
@@ -301,7 +301,7 @@ def _find_level(names: Sequence[str], wanted: str, column: str) -> int:
     keys = [norm(n) for n in names]
     if norm(wanted) in keys:
         return keys.index(norm(wanted))
-    shown = ", ".join(f'"{n}"' for n in sorted(names, key=level_order)[:12])
+    shown = listing(sorted(names, key=level_order))
     raise InputError(
         f'Reference level "{wanted}" does not occur in column "{column}"; its levels are {shown}'
     )

@@ -271,7 +271,9 @@ def model_sheet(fit: ModelFit) -> tuple[list[Block], list[Chart]]:
         r = fit.result
         main = [table_block("coefficients", r.coef_rows(), None, "Model"),
                 table_block("variables", r.variable_rows())]  # fmt: skip
+        warning = [note_block("model-warning", "Warning", " ".join(fit.notes))] if fit.notes else []
         side = [
+            *warning,
             table_block("statistics", r.stats_rows(), "Model statistics"),
             table_block("diagnostics", r.diagnostic_rows(), "Diagnostics"),
             table_block("audit", r.audit_rows(), "Audit"),
@@ -319,6 +321,8 @@ def _evaluation(scores: Scores, fit: ModelFit, deals: Table | None, ruleset: Rul
 
     if deals is None:
         raise LeadScoreError("the workbook has no Deals sheet; add past deals with their outcome to evaluate the score")
+    if not deals.filled:
+        raise LeadScoreError("the Deals table has no deals yet; paste your past deals, with their outcome, into it")
     name = outcome_column(settings, deals)
     if name is None:
         raise LeadScoreError(NO_OUTCOME)

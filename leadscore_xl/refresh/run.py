@@ -29,6 +29,7 @@ import numpy as np
 from leadscore_xl.rules.api import as_of_for
 from leadscore_xl.errors import BookError, LeadScoreError, RuleError, TableError
 from leadscore_xl.refresh import report
+from leadscore_xl.refresh.checks import as_of_notes, sample_deals_note
 from leadscore_xl.refresh.report import Block, Chart
 from leadscore_xl.rules.table import parse_rules
 from leadscore_xl.rules.scoring import CompiledRules
@@ -147,9 +148,9 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
         as_of=as_of,
         model_fitted=fit.result is not None,
         formulas=formulas and not formula_notes,
-        notes=settings_notes(settings, ruleset.groups) + (column_notes(settings, deals.headers) if deals is not None else ())
-        + tuple(fit.notes) + tuple(formula_notes)
-        + unscorable[1] + tuple(notes),
+        notes=as_of_notes(settings.scoring.as_of, now.date(), options.as_of) + settings_notes(settings, ruleset.groups)
+        + (column_notes(settings, deals.headers) if deals is not None else ())
+        + tuple(fit.notes) + tuple(formula_notes) + unscorable[1] + tuple(notes),
     )
 
 
@@ -163,6 +164,9 @@ def fit_model(deals: Table | None, settings: Settings, as_of: float, lead_header
     too (a column the leads lack, such as the deal amount, cannot score them)."""
     if deals is None:
         return report.ModelFit(None, ("Model not fitted: the workbook has no Deals sheet; add past deals with their outcome",))
+    if not deals.filled:
+        return report.ModelFit(None, ("Model not fitted: the Deals table has no deals yet; paste your past deals, "
+                                      "with their outcome (Won/Lost), into it",))  # fmt: skip
     try:
         from leadscore_xl.model.fit import fit_logit
     except ImportError as exc:  # the model module is optional for scoring
@@ -178,7 +182,9 @@ def fit_model(deals: Table | None, settings: Settings, as_of: float, lead_header
     except LeadScoreError as exc:
         where = f" (read from the Deals sheet's {source})" if source and isinstance(exc, TableError) else ""
         return report.ModelFit(None, (f"Model not fitted: {exc}{where}",))
-    return report.ModelFit(result, (), deals_p, _cross_validation(deals, outcome, features, settings, as_of))
+    sample = sample_deals_note(deals)
+    return report.ModelFit(result, (sample,) if sample else (), deals_p,
+                           _cross_validation(deals, outcome, features, settings, as_of))  # fmt: skip
 
 
 def _features(deals: Table, outcome: str, settings: Settings, lead_headers: Sequence[str],

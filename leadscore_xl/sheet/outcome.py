@@ -1,4 +1,6 @@
-"""Outcome values of past deals: Won/Lost, Yes/No, TRUE/FALSE, 1/0, Converted/Not converted.
+"""Outcome values of past deals: Won/Lost, Yes/No, TRUE/FALSE, 1/0, Converted/Not converted,
+and the CRM stages of :mod:`leadscore_xl.sheet.crm_names` (Closed Won/Closed Lost; HubSpot
+lifecycle stages, Customer against the rest); a deal in an open stage counts as blank.
 
 The one place that knows which cell values are outcomes. Callers name the location
 (sheet and rows as the analyst sees them) in their own messages.
@@ -9,13 +11,14 @@ from __future__ import annotations
 import numpy as np
 
 from leadscore_xl.errors import OutcomeError, quote, row_list
+from leadscore_xl.sheet.crm_names import OPEN_STAGES, OUTCOME_STAGES
 from leadscore_xl.sheet.table import Column, Table, norm
 
 __all__ = ["OUTCOME_HINT", "OUTCOME_WORDS", "bad_outcomes", "outcome_values", "outcome_vector"]
 
 OUTCOME_WORDS: dict[str, float] = {
     "won": 1.0, "lost": 0.0, "yes": 1.0, "no": 0.0, "true": 1.0, "false": 0.0,
-    "converted": 1.0, "not converted": 0.0, "1": 1.0, "0": 0.0,
+    "converted": 1.0, "not converted": 0.0, "1": 1.0, "0": 0.0, **OUTCOME_STAGES,
 }  # fmt: skip
 OUTCOME_HINT = "use Won/Lost, Yes/No, TRUE/FALSE, 1/0 or Converted/Not converted"
 
@@ -32,7 +35,7 @@ def outcome_values(column: Column) -> tuple[np.ndarray, np.ndarray]:
         y[ok] = column.num[ok]
         bad |= has & ~ok
     if column.codes is not None:
-        lookup = np.array([OUTCOME_WORDS.get(k, -1.0) for k in column.keys] + [np.nan])
+        lookup = np.array([np.nan if k in OPEN_STAGES else OUTCOME_WORDS.get(k, -1.0) for k in column.keys] + [np.nan])
         mapped = lookup[column.codes]
         text = column.codes >= 0
         y[text] = mapped[text]

@@ -39,6 +39,7 @@ from leadscore_xl.sheet.column import (
     truth,
 )
 from leadscore_xl.errors import InputError, TableError, row_list
+from leadscore_xl.sheet.crm_names import synonyms
 
 __all__ = [
     "ERROR_VALUES",
@@ -56,6 +57,7 @@ __all__ = [
     "header_text",
     "is_blank",
     "levels",
+    "listing",
     "no_gc",
     "norm",
     "not_a_column",
@@ -142,13 +144,25 @@ def not_a_column(name: str, headers: Sequence[str], sheet: str, role: str | None
     """``attribute "Job Titel" is not a Leads column; did you mean "Job Title"?``"""
     what = f'{role} "{name}"' if role else f'column "{name}"'
     guess = suggest(name, headers)
-    hint = f'did you mean "{guess}"?' if guess else "the columns are " + ", ".join(f'"{h}"' for h in headers[:12])
+    hint = f'did you mean "{guess}"?' if guess else "the columns are " + listing(headers)
     return f"{what} is not a {sheet} column; {hint}"
 
 
+def listing(names: Sequence[str], limit: int = 12) -> str:
+    """Names quoted and joined: every one, or the first ``limit`` and "and N more"."""
+    shown = ", ".join(f'"{n}"' for n in names[:limit])
+    return shown + (f" and {len(names) - limit} more" if len(names) > limit else "")
+
+
 def suggest(name: str, choices: Sequence[str]) -> str | None:
-    """The closest header to a misspelt name, compared trimmed and case-folded."""
+    """The header meant by a misspelt or differently named column: a CRM synonym of it
+    (:mod:`leadscore_xl.sheet.crm_names`: "Company Size" -> "Number of Employees"), else the
+    closest spelling, compared trimmed and case-folded."""
     keys = {norm(c): c for c in choices}
+    same_role = synonyms(name)
+    for key, choice in keys.items():
+        if key in same_role and key != norm(name):
+            return choice
     match = difflib.get_close_matches(norm(name), list(keys), n=1, cutoff=0.6)
     return keys[match[0]] if match else None
 
