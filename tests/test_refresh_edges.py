@@ -1,0 +1,130 @@
+"""Refresh edge cases that real workbooks hit (issue 17): formatted empty rows below a
+plain-range Leads sheet, files that are not plain workbooks, stray Python warnings and an
+early Ctrl-C. Formula literals over 255 characters are tested in test_formula_limits.py."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+from openpyxl.styles import Border, Side
+
+from leadscore_xl.refresh.book_file import open_book
+from leadscore_xl.refresh.run import RefreshOptions, refresh
+from test_refresh import NOW
+from test_refresh_support import LEAD_HEADER, RULES, SETTINGS, build_workbook, lead_rows, save
+
+THIN = Border(bottom=Side(style="thin"))
+INTERNAL = re.compile(r"\binternal\s*(?::|error|bug)", re.IGNORECASE)  # "Internal: ...", "internal error"
+
+
+def _plain_leads(n: int) -> openpyxl.Workbook:
+    """The fixture workbook with Leads as a plain range (no Excel table) of ``n`` leads."""
+    wb = build_workbook(lead_rows(n))
+    del wb["Leads"].tables["Leads"]
+    return wb
+
+
+def _values(ws: Any, header: str) -> dict[int, Any]:
+    """Row -> value of a Leads column, over the cells the file holds (never ws.max_row,
+    which would create a cell for every row down to a styled T1048576)."""
+    col = next(c for (r, c), cell in ws._cells.items() if r == 1 and cell.value == header)
+    return {r: cell.value for (r, c), cell in ws._cells.items() if c == col and r > 1 and cell.value is not None}
+
+
+# ---- 1. formatted empty rows below a plain range -------------------------------------------
+def test_formatted_empty_rows_below_a_plain_range_are_not_leads(tmp_path: Path) -> None:
+    """Borders on rows 42-200 below 40 leads, and one styled cell at T1048576: the data
+    ends at row 41, the last row holding a value. Today: "Internal: 40 values for the 199
+    rows of the Leads table". The refresh touches only the cells the file holds (no cell is
+    made for the empty rows), so its memory follows the data, not the used range."""
+    from leadscore_xl.rules import api
+
+    wb = _plain_leads(40)
+    ws = wb["Leads"]
+    for r in range(42, 201):
+        for c in range(1, len(LEAD_HEADER) + 1):
+            ws.cell(r, c).border = THIN
+    ws["T1048576"].border = THIN
+    src = save(wb, tmp_path / "book.xlsx")
+    book = open_book(src, tmp_path / "out.xlsx")
+    held = len(book.wb["Leads"]._cells)
+    result = refresh(book, RefreshOptions(now=NOW))
+    assert (result.leads, result.scored) == (40, 40)
+    outputs = 6  # Score, Grade, Route, Reasons, Probability, Scored at: header + 40 rows each
+    assert len(book.wb["Leads"]._cells) <= held + outputs * 41
+    out = openpyxl.load_workbook(tmp_path / "out.xlsx")["Leads"]
+    scores = _values(out, "Score")
+    assert sorted(scores) == list(range(2, 42))  # nothing written on the formatted rows
+    expected = api.score_leads([LEAD_HEADER] + lead_rows(40), RULES, SETTINGS).column("Score")
+    assert [scores[r] for r in range(2, 42)] == pytest.approx(expected)
+    assert out["A150"].border.bottom.style == "thin" and out["T1048576"].border.bottom.style == "thin"
+
+
+def test_no_message_of_the_package_says_internal() -> None:
+    """Every message is for the person at the sheet: none may call itself "Internal"."""
+    root = Path(__file__).resolve().parents[1]
+    hits = [f"{p.relative_to(root)}:{i}" for folder in ("leadscore_xl", "udfs", "workbook")
+            for p in sorted((root / folder).rglob("*.py"))
+            for i, line in enumerate(p.read_text(encoding="utf-8").splitlines(), start=1)
+            if INTERNAL.search(line)]  # fmt: skip
+    assert hits == []
+
+
+# ---- 3. files that are not plain workbooks ------------------------------------------------
+def _encrypted(path: Path) -> Path:
+    """A real password-protected .xlsx (an OLE compound file), encrypted by msoffcrypto-tool."""
+    from msoffcrypto.format.ooxml import OOXMLFile
+
+    plain = save(build_workbook(), path.with_name("plain.xlsx"))
+    with plain.open("rb") as source, path.open("wb") as target:
+        OOXMLFile(source).encrypt("secret", target)
+    return path
+
+
+def _old_xls(path: Path) -> Path:
+    """A real Excel 97-2003 workbook (written by xlwt), under whatever name ``path`` has."""
+    import xlwt
+
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Leads")
+    for j, header in enumerate(LEAD_HEADER):
+        sheet.write(0, j, header)
+    book.save(str(path))
+    return path
+
+
+def _csv(path: Path) -> Path:
+    path.write_text(",".join(LEAD_HEADER) + "\nL-1,Acme,VP Sales,250,Referral,TRUE,2,2026-03-01\n", encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("make", "name", "message"),
+    [
+        (_encrypted, "book.xlsx", "book.xlsx is encrypted with a password, and an encrypted workbook cannot be read "
+         "without Excel; open it in Excel, remove the password (File > Info > Protect Workbook > Encrypt with "
+         "Password: clear it), save, and refresh again"),
+        (_old_xls, "book.xlsx", "book.xlsx is an Excel 97-2003 workbook (the old .xls format), not an .xlsx; open it "
+         "in Excel or LibreOffice and save it as an Excel Workbook (.xlsx), then refresh that file"),
+        (_old_xls, "book.xls", "book.xls is an Excel 97-2003 workbook (the old .xls format), not an .xlsx; open it "
+         "in Excel or LibreOffice and save it as an Excel Workbook (.xlsx), then refresh that file"),
+        (_csv, "leads.xlsx", "leads.xlsx is a CSV text file, not an Excel workbook; open it in Excel and save it as "
+         ".xlsx, or use `leadscore new BOOK.xlsx --leads leads.xlsx`"),
+        (_csv, "leads.csv", "leads.csv is a CSV text file, not an Excel workbook; open it in Excel and save it as "
+         ".xlsx, or use `leadscore new BOOK.xlsx --leads leads.csv`"),
+    ],
+)  # fmt: skip
+def test_files_that_are_not_plain_workbooks_get_their_own_message(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                                                 make: Any, name: str, message: str) -> None:  # fmt: skip
+    """Today all of them say "File is not a zip file"."""
+    from leadscore_xl import cli
+
+    src = make(tmp_path / name)
+    before = src.read_bytes()
+    assert cli.main(["refresh", str(src), "-q", "-o", str(tmp_path / f"out{src.suffix}")]) == 1
+    assert capsys.readouterr().err == f"leadscore: {message}\n"
+    assert src.read_bytes() == before
