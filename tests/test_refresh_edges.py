@@ -4,7 +4,13 @@ early Ctrl-C. Formula literals over 255 characters are tested in test_formula_li
 
 from __future__ import annotations
 
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +21,7 @@ from openpyxl.styles import Border, Side
 from leadscore_xl.refresh.book_file import open_book
 from leadscore_xl.refresh.run import RefreshOptions, refresh
 from test_refresh import NOW
-from test_refresh_support import LEAD_HEADER, RULES, SETTINGS, build_workbook, lead_rows, save
+from test_refresh_support import LEAD_HEADER, RULES, SETTINGS, build_workbook, deal_rows, lead_rows, save
 
 THIN = Border(bottom=Side(style="thin"))
 INTERNAL = re.compile(r"\binternal\s*(?::|error|bug)", re.IGNORECASE)  # "Internal: ...", "internal error"
@@ -128,3 +134,97 @@ def test_files_that_are_not_plain_workbooks_get_their_own_message(tmp_path: Path
     assert cli.main(["refresh", str(src), "-q", "-o", str(tmp_path / f"out{src.suffix}")]) == 1
     assert capsys.readouterr().err == f"leadscore: {message}\n"
     assert src.read_bytes() == before
+
+
+# ---- 5. Ctrl-C at any moment -------------------------------------------------------------------
+def _cpu_seconds(pid: int) -> float:
+    """CPU time the process has used (Linux /proc/PID/stat: utime + stime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads the process's CPU time from /proc")
+@pytest.mark.parametrize("moment", [0.1, 0.3, 0.6, 1.2, 2.0])
+def test_ctrl_c_at_any_moment_exits_130_with_one_line(tmp_path: Path, moment: float) -> None:
+    """The real ``leadscore`` command, interrupted ``moment`` seconds after its start: during
+    the imports (0.1 s: today a KeyboardInterrupt traceback and exit -2), while reading,
+    fitting, writing. The moment is counted in the child's own CPU time as well as the
+    wall clock, so that it falls at the same point of the program on a loaded machine."""
+    exe = Path(sys.executable).with_name("leadscore")
+    if not exe.exists():
+        pytest.skip("the leadscore command is not installed next to this Python")
+    src = save(build_workbook(lead_rows(400), deal_rows(3000)), tmp_path / "book.xlsx")
+    before = src.read_bytes()
+    start = time.monotonic()
+    child = subprocess.Popen([str(exe), "refresh", str(src), "-q"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                             text=True)  # fmt: skip
+    while child.poll() is None and (time.monotonic() - start < moment or _cpu_seconds(child.pid) < moment):
+        time.sleep(0.002)
+    if child.poll() is not None:
+        pytest.fail(f"the refresh ended before {moment} s: {child.communicate()}")
+    child.send_signal(signal.SIGINT)
+    out, err = child.communicate(timeout=60)
+    assert (child.returncode, out) == (130, "")
+    assert err in ("leadscore: interrupted; nothing was changed\n", f"leadscore: interrupted; {src} was not changed\n")
+    assert src.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+
+
+# ---- 4. no Python warning reaches the terminal ---------------------------------------------------
+EXT_VALIDATION = "{CCE6A557-97BC-4B89-ADB6-D9C93CAAB3DF}"  # x14 data validation (lists on other sheets)
+EXT_UNKNOWN = "{0A1B2C3D-4E5F-4061-8293-A4B5C6D7E8F9}"  # an extension neither openpyxl nor we know
+
+
+def _with_extensions(src: Path, uris: list[str]) -> Path:
+    """``src`` with worksheet extensions (extLst) added to its Leads sheet, as Excel writes them."""
+    ext = "".join(f'<ext uri="{u}" xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"/>'
+                  for u in uris)  # fmt: skip
+    out = src.with_name(f"ext-{src.name}")
+    with zipfile.ZipFile(src) as zin, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as zout:
+        for item in zin.infolist():
+            data = zin.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":  # Leads, the first sheet
+                data = data.replace(b"</worksheet>", f"<extLst>{ext}</extLst></worksheet>".encode())
+            zout.writestr(item, data)
+    return out
+
+
+def _cli(*args: str) -> subprocess.CompletedProcess[str]:
+    """The real command in a fresh interpreter, with Python's default warning filters."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("PYTHONWARNINGS")}
+    code = "import sys; from leadscore_xl.cli import main; sys.exit(main(sys.argv[1:]))"
+    return subprocess.run([sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, timeout=300)
+
+
+def _assert_no_python_warning(stderr: str) -> None:
+    assert "Warning" not in stderr and "warn(" not in stderr and "  File " not in stderr
+    assert all(line.startswith(("note: ", "leadscore: ")) for line in stderr.splitlines()), stderr
+
+
+def test_openpyxl_warnings_become_at_most_one_note(tmp_path: Path) -> None:
+    """Today: "UserWarning: Data Validation extension is not supported and will be removed"
+    and "Unknown extension ...", each with openpyxl's source line. The data validation is
+    named by the note on parts openpyxl drops; the unknown extension gets one note."""
+    src = _with_extensions(save(build_workbook(), tmp_path / "book.xlsx"), [EXT_VALIDATION, EXT_UNKNOWN])
+    done = _cli("refresh", str(src), "-q", "--as-of", "2026-03-31", "-o", str(tmp_path / "out.xlsx"))
+    assert done.returncode == 0, done.stderr
+    _assert_no_python_warning(done.stderr)
+    notes = done.stderr.splitlines()
+    assert [n for n in notes if "openpyxl does not keep" in n] == [
+        "note: ext-book.xlsx holds sheet extensions openpyxl does not know, which openpyxl does not keep; "
+        "the refreshed workbook has none"
+    ]
+    assert sum("data validation lists that refer to other sheets" in n for n in notes) == 1
+
+
+def test_numeric_overflow_warnings_become_one_note(tmp_path: Path) -> None:
+    """Deals with sizes of +-1e308: today numpy prints "RuntimeWarning: overflow encountered
+    in matmul" with the source line, several times. Now one note in words."""
+    deals = deal_rows(300)
+    for i, row in enumerate(deals):
+        row[2] = 1e308 if i % 2 else -1e308
+    src = save(build_workbook(deals=deals), tmp_path / "book.xlsx")
+    done = _cli("refresh", str(src), "-q", "--as-of", "2026-03-31", "-o", str(tmp_path / "out.xlsx"))
+    assert done.returncode in (0, 1), done.stderr
+    _assert_no_python_warning(done.stderr)
+    assert sum("overflow" in line for line in done.stderr.splitlines()) <= 1

@@ -43,6 +43,7 @@ from leadscore_xl.refresh.book_parts import atomic_save, blocked_message, check_
 from leadscore_xl.errors import BookError, UnsafeOverwriteError
 from leadscore_xl.refresh.file_kind import not_a_workbook
 from leadscore_xl.refresh.formats import format_runs
+from leadscore_xl.refresh.quiet import collected, openpyxl_note
 from leadscore_xl.refresh.report import Block, Chart, Formula
 from leadscore_xl.sheet.table import norm
 
@@ -74,10 +75,14 @@ def open_book(path: str | os.PathLike[str], output: str | os.PathLike[str] | Non
             f"to a new file instead, e.g. --output {source.stem}-refreshed{source.suffix}"
         )
     try:
-        wb = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() in MACRO_SUFFIXES, keep_links=True)
+        with collected() as caught:
+            wb = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() in MACRO_SUFFIXES, keep_links=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise BookError(f"{source.name} cannot be opened as an Excel workbook ({exc}); save it as .xlsx or .xlsm") from exc
-    return FileBook(source, target, wb, progress, tuple(dropped))
+    book = FileBook(source, target, wb, progress, tuple(dropped))
+    note = openpyxl_note(caught, source.name)
+    book.notes.extend([note] if note else [])
+    return book
 
 
 def _check_paths(source: Path, target: Path) -> None:
@@ -149,7 +154,8 @@ class FileBook:
         if not found:
             return
         if self._cached is None:
-            self._cached = openpyxl.load_workbook(self.source, read_only=True, data_only=True)
+            with collected():  # the same file again: its warnings were noted when it was opened
+                self._cached = openpyxl.load_workbook(self.source, read_only=True, data_only=True)
         cached = self._cached[ws.title]
         missing: dict[int, int] = {}
         lines = cached.iter_rows(min_row=top, max_row=top + len(rows) - 1, values_only=True)
