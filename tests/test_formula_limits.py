@@ -135,3 +135,19 @@ def test_the_template_and_its_refresh_stay_within_excels_limits(tmp_path: Path) 
     result = refresh(open_book(path, tmp_path / "refreshed.xlsx"), RefreshOptions(now=NOW, formulas=True))
     assert result.formulas
     assert over_the_limits(tmp_path / "refreshed.xlsx") == []
+
+
+def test_logitformula_with_long_levels_stays_within_excels_limits() -> None:
+    """LOGITFORMULA's formula (coefficients written in, structured references) with the
+    same long levels: every text within 255 characters, and the pieces rebuild each level."""
+    from leadscore_xl.model.fit import fit_logit
+    from leadscore_xl.model.formula import excel_formula
+    from test_refresh_support import DEAL_HEADER
+
+    deals = _long_levels(deal_rows(300), 3)
+    result = fit_logit([DEAL_HEADER] + deals, "Won", features="Lead Source; Demo Requested")
+    formula = excel_formula(result.model)
+    texts = list(literals(formula))
+    assert texts and max(len(t) for t in texts) <= MAX_LITERAL and len(formula) <= MAX_FORMULA
+    for level in LONG.values():
+        assert excel_text(level.strip()) in formula  # levels are read trimmed
