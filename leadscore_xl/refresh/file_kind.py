@@ -43,9 +43,16 @@ def not_a_workbook(path: Path) -> str | None:
         if head.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<"):
             return (f"{name} is an HTML or XML file, not an .xlsx workbook; open it in Excel and save it as an "
                     "Excel Workbook (.xlsx)")  # fmt: skip
-        return (f"{name} is a CSV text file, not an Excel workbook; open it in Excel and save it as .xlsx, "
-                f"or use `leadscore new BOOK.xlsx --leads {name}`")  # fmt: skip
+        if _delimited(head):
+            return (f"{name} is a CSV text file, not an Excel workbook; open it in Excel and save it as .xlsx, "
+                    f"or use `leadscore new BOOK.xlsx --leads {name}`")  # fmt: skip
     return None
+
+
+def _delimited(head: bytes) -> bool:
+    """Whether the first line has a comma, semicolon or tab between values, as a CSV header."""
+    first = head.lstrip(b"\xef\xbb\xbf").split(b"\n", 1)[0]
+    return any(sep in first for sep in (b",", b";", b"\t"))
 
 
 def _is_text(head: bytes) -> bool:
