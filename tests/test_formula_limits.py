@@ -153,3 +153,20 @@ def test_logitformula_with_long_levels_stays_within_excels_limits() -> None:
     assert long_terms  # one long level is the reference (no term), the other has one
     for level in long_terms:
         assert excel_text(level) in formula
+
+
+def test_a_formula_over_8192_characters_is_written_as_values_with_a_note(tmp_path: Path) -> None:
+    """40 rare 250-character sources are pooled into Other, whose test names each of them:
+    the formula would pass Excel's 8,192 characters, so Probability is written as values."""
+    deals = deal_rows(300)
+    for k, row in enumerate(deals[:40]):
+        row[3] = f"Partner {k:02d} " + "p" * 239
+    src = save(build_workbook(deals=deals), tmp_path / "book.xlsx")
+    values = refresh(open_book(src, tmp_path / "values.xlsx"), RefreshOptions(now=NOW))
+    result = refresh(open_book(src, tmp_path / "formulas.xlsx"), RefreshOptions(now=NOW, formulas=True))
+    assert values.model_fitted and not result.formulas
+    assert [n for n in result.notes if n.startswith("Probability written as values, not formulas: The model's Excel "
+                                                   "formula would be ")] != []  # fmt: skip
+    assert list(written_formulas(tmp_path / "formulas.xlsx")) == []
+    assert column(tmp_path / "formulas.xlsx", "Leads", "Probability") == pytest.approx(
+        column(tmp_path / "values.xlsx", "Leads", "Probability"), rel=1e-12)
