@@ -17,7 +17,7 @@ from leadscore_xl.errors import InputError
 from leadscore_xl.model.fit import fit_predictor
 from leadscore_xl.sheet.table import is_blank, read_table, truth
 
-from ._excel import CATEGORY, excel_args, excel_function, grid
+from ._excel import CATEGORY, cell, excel_args, excel_function, grid
 
 __all__ = [
     "CALIBRATION", "CHANNELREPORT", "COMPARESCORES", "CONVERSIONBYBAND", "CVAUC", "DISAGREEMENTS", "LEADAUC",
@@ -48,7 +48,7 @@ def _flag(value: Any, what: str) -> bool:
 def LEADAUC(outcomes: Any, scores: Any, details: Any = None) -> Any:
     """AUC (rank formula, ties count half) of a score against outcomes; TRUE adds the DeLong 95 % CI."""
     result = evaluate.lead_auc(outcomes, scores)
-    return grid(result.to_rows()) if _flag(details, "Details") else result.auc
+    return grid(result.to_rows()) if _flag(details, "Details") else cell(result.auc)
 
 
 @xw.func(category=CATEGORY)
