@@ -117,8 +117,11 @@ def _date_option(parser: argparse.ArgumentParser) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    """Run a command; every outcome is one line on stderr and an exit status, Ctrl-C at
+    any moment included (this module imports nothing heavy: the work imports on demand)."""
+    args: argparse.Namespace | None = None
     try:
+        args = _parser().parse_args(argv)
         if args.command == "addin":
             return _addin(args.output)
         if args.command == "new":
@@ -130,33 +133,41 @@ def main(argv: list[str] | None = None) -> int:
         print(f"leadscore: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:
-        print(f"\nleadscore: interrupted; {_unchanged(args)} was not changed", file=sys.stderr)
+        newline = "\n" if sys.stderr.isatty() else ""  # past a progress bar drawn on the terminal
+        print(f"{newline}leadscore: interrupted; {_unchanged(args)}", file=sys.stderr)
         return 130
 
 
-def _unchanged(args: argparse.Namespace) -> str:
-    """The file an interrupted command leaves as it was (the save replaces it atomically)."""
+def _unchanged(args: argparse.Namespace | None) -> str:
+    """What an interrupted command leaves as it was (the save replaces the file atomically)."""
+    if args is None:
+        return "nothing was changed"
     if args.command in ("refresh", "new"):
-        return str(getattr(args, "output", None) or args.book)
-    return str(args.output)
+        path = getattr(args, "output", None) or args.book
+    else:
+        path = args.output
+    return f"{path} was not changed"
 
 
 def _refresh(book: Path, output: Path | None, as_of: str | None, formulas: bool | None, quiet: bool,
              args: argparse.Namespace | None = None) -> int:  # fmt: skip
     from leadscore_xl.refresh.book_file import open_book
     from leadscore_xl.refresh.book_parts import output_note
+    from leadscore_xl.refresh.quiet import collected, numeric_note
     from leadscore_xl.refresh.run import RefreshOptions, refresh
 
     if output is not None:
         output.parent.mkdir(parents=True, exist_ok=True)
     progress = None if quiet else ProgressBar(sys.stderr)
-    workbook = open_book(book, output, progress)
-    if args is not None and args.leads is not None:
-        from leadscore_xl.intake.new import load_leads
+    with collected() as caught:  # no Python warning reaches the terminal: at most one note
+        workbook = open_book(book, output, progress)
+        if args is not None and getattr(args, "leads", None) is not None:
+            from leadscore_xl.intake.new import load_leads
 
-        workbook.notes.extend(load_leads(workbook, args.leads, args.mode, args.id_column, args.day_first))
-    result = refresh(workbook, RefreshOptions(as_of=as_of, formulas=formulas))
-    for note in [*workbook.notes, *result.notes]:
+            workbook.notes.extend(load_leads(workbook, args.leads, args.mode, args.id_column, args.day_first))
+        result = refresh(workbook, RefreshOptions(as_of=as_of, formulas=formulas))
+    numeric = numeric_note(caught)
+    for note in [*workbook.notes, *result.notes, *([numeric] if numeric else [])]:
         print(f"note: {note}", file=sys.stderr)
     if workbook.dropped:
         print(f"note: {output_note(workbook.dropped, book.name, workbook.target.name)}", file=sys.stderr)

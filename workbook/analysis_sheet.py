@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula
 from openpyxl.worksheet.worksheet import Worksheet
 
+from leadscore_xl.model.formula import excel_text  # text literals within Excel's 255 characters
 from leadscore_xl.rules import api
 from leadscore_xl.settings import read_settings
 
@@ -82,7 +83,7 @@ def write(ws: Worksheet, inp: Inputs) -> tuple[str, str]:
     ws["A5"] = ArrayFormula(f"A5:A{last}", f'=IF({ids}="","",{ids})')
     outputs = "; ".join(SCORE_OUTPUTS)
     ws["B5"] = ArrayFormula(
-        f"B5:E{last}", f'=LEADSCORES({refs.leads},{refs.rules},{refs.settings},{refs.as_of},"{outputs}")'
+        f"B5:E{last}", f'=LEADSCORES({refs.leads},{refs.rules},{refs.settings},{refs.as_of},{excel_text(outputs)})'
     )
     for (cell,) in ws.iter_rows(min_row=5, max_row=last, min_col=2, max_col=2):
         cell.number_format = "0.0"
@@ -203,9 +204,9 @@ def _model_block(ws: Worksheet, row: int, inp: Inputs, refs: Refs) -> int:
         return row - 2
     values = _values(inp)
     _title(ws, row, "Logistic regression on the Deals", f"features: {MODEL_FEATURES}")
-    fit = f'=LOGITFIT({refs.deals},"Won","{MODEL_FEATURES}")'
+    fit = f'=LOGITFIT({refs.deals},"Won",{excel_text(MODEL_FEATURES)})'
     row = _spill(ws, row + 1, leadscore_udfs.LOGITFIT, (values["deals"], "Won", MODEL_FEATURES), fit)
-    stats = f'=LOGITSTATS({refs.deals},"Won","{MODEL_FEATURES}")'
+    stats = f'=LOGITSTATS({refs.deals},"Won",{excel_text(MODEL_FEATURES)})'
     return _spill(ws, row + 2, leadscore_udfs.LOGITSTATS, (values["deals"], "Won", MODEL_FEATURES), stats)
 
 
@@ -215,5 +216,5 @@ def _close_rate_block(ws: Worksheet, row: int, inp: Inputs, refs: Refs) -> int:
         return row - 2
     values = _values(inp)
     _title(ws, row, "Close rates by attribute value", f"attributes: {CLOSE_RATE_COLUMNS}")
-    formula = f'=CLOSERATES({refs.deals},"Won","{CLOSE_RATE_COLUMNS}")'
+    formula = f'=CLOSERATES({refs.deals},"Won",{excel_text(CLOSE_RATE_COLUMNS)})'
     return _spill(ws, row + 1, leadscore_udfs.CLOSERATES, (values["deals"], "Won", CLOSE_RATE_COLUMNS), formula)

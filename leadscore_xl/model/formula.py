@@ -4,7 +4,8 @@ The formula agrees with :meth:`CoefModel.score` (LEADPROBS) lead for lead:
 
 * a text variable's level test is ``TRIM(cell&"")="Level"`` (Excel's ``=`` ignores case,
   as the model's matching does); the "Other" term also tests each level that the
-  Variables block lists as pooled into Other;
+  Variables block lists as pooled into Other; a level over 255 characters is written
+  as pieces joined with ``&`` (Excel refuses a longer text in a formula);
 * a number, yes/no or date variable with a "Blank filled with" value (the
   missing-indicator method) enters as ``IF(TRIM(cell&"")="",fill,value)`` and its
   "(blank)" term as ``coef*(TRIM(cell&"")="")``;
@@ -22,9 +23,10 @@ from leadscore_xl.model.design import BLANK_LEVEL, OTHER_LEVEL, Variable
 from leadscore_xl.errors import ModelTableError, quote
 from leadscore_xl.sheet.table import as_rows, column_letters, is_blank, norm
 
-__all__ = ["MAX_FORMULA", "excel_formula"]
+__all__ = ["MAX_FORMULA", "MAX_LITERAL", "excel_formula", "excel_text"]
 
-MAX_FORMULA = 8192
+MAX_FORMULA = 8192  # Excel's limit on a formula's length
+MAX_LITERAL = 255  # ... and on a text value written in a formula
 _CELL = re.compile(r"^(?:(?P<sheet>.+)!)?\$?(?P<col>[A-Za-z]{1,3})\$?(?P<row>\d+)$")
 
 
@@ -77,12 +79,29 @@ def excel_formula(model: Any, *, headers: Any = None, first_cell: str | None = N
 def _level_test(cell: str, var: Variable, level: str) -> str:
     """``(TRIM(cell&"")="Level")``; for "Other", OR over it and every level pooled into it."""
     levels = [level] + (list(var.pooled) if norm(level) == norm(OTHER_LEVEL) else [])
-    tests = [f'TRIM({cell}&"")="{_target(lv)}"' for lv in dict.fromkeys(levels)]
+    tests = [f'TRIM({cell}&"")={excel_text(_target(lv))}' for lv in dict.fromkeys(levels)]
     return f"({tests[0]})" if len(tests) == 1 else f"OR({','.join(tests)})"
 
 
 def _target(level: str) -> str:
-    return "" if norm(level) == norm(BLANK_LEVEL) else level.replace('"', '""')
+    return "" if norm(level) == norm(BLANK_LEVEL) else level
+
+
+def excel_text(text: str) -> str:
+    """``text`` as an Excel string literal: ``"..."`` with ``"`` doubled; a text over
+    Excel's 255 characters per literal becomes ``("..."&"...")``, pieces of at most 255
+    characters as written (a doubled quote is never split)."""
+    pieces: list[str] = []
+    piece = ""
+    for ch in text:
+        written = '""' if ch == '"' else ch
+        if len(piece) + len(written) > MAX_LITERAL:
+            pieces.append(piece)
+            piece = ""
+        piece += written
+    pieces.append(piece)
+    quoted = [f'"{p}"' for p in pieces]
+    return quoted[0] if len(quoted) == 1 else "(" + "&".join(quoted) + ")"
 
 
 def _blank_is_level(var: Variable) -> bool:

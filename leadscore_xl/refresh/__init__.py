@@ -4,7 +4,8 @@ For: the Refresh Scores button and ``leadscore refresh``. ``run`` (read Settings
 Leads, Deals; fit; score; write), ``report`` (the Model and Report sheets as blocks and
 charts), ``formats`` (number formats), ``book_file`` (the port over a file, openpyxl),
 ``book_live`` (the port over a live workbook, xlwings), ``book_parts`` (zip inspection,
-atomic save, output-column planning).
+atomic save, output-column planning), ``file_kind`` (encrypted, .xls and CSV files told
+apart from their first bytes), ``quiet`` (Python warnings as at most one note in words).
 
 May import: every core subpackage. Only ``book_file`` imports openpyxl and only
 ``book_live`` imports xlwings.

@@ -41,7 +41,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from leadscore_xl.refresh.book_parts import atomic_save, blocked_message, check_writable, choose_table, plan_columns, unsafe_parts
 from leadscore_xl.errors import BookError, UnsafeOverwriteError
+from leadscore_xl.refresh.file_kind import not_a_workbook
 from leadscore_xl.refresh.formats import format_runs
+from leadscore_xl.refresh.quiet import collected, openpyxl_note
 from leadscore_xl.refresh.report import Block, Chart, Formula
 from leadscore_xl.sheet.table import norm
 
@@ -73,15 +75,22 @@ def open_book(path: str | os.PathLike[str], output: str | os.PathLike[str] | Non
             f"to a new file instead, e.g. --output {source.stem}-refreshed{source.suffix}"
         )
     try:
-        wb = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() in MACRO_SUFFIXES, keep_links=True)
+        with collected() as caught:
+            wb = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() in MACRO_SUFFIXES, keep_links=True)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise BookError(f"{source.name} cannot be opened as an Excel workbook ({exc}); save it as .xlsx or .xlsm") from exc
-    return FileBook(source, target, wb, progress, tuple(dropped))
+    book = FileBook(source, target, wb, progress, tuple(dropped))
+    note = openpyxl_note(caught, source.name)
+    book.notes.extend([note] if note else [])
+    return book
 
 
 def _check_paths(source: Path, target: Path) -> None:
     if not source.is_file():
         raise BookError(f"{source} does not exist; give the path of an .xlsx or .xlsm workbook")
+    kind = not_a_workbook(source)  # encrypted, .xls, CSV: whatever the name says
+    if kind is not None:
+        raise BookError(kind)
     if source.suffix.lower() not in SUFFIXES:
         raise BookError(f"{source.name} is not an .xlsx/.xlsm workbook; open it in Excel and save it as .xlsx or .xlsm")
     if target.suffix.lower() != source.suffix.lower():
@@ -121,9 +130,6 @@ class FileBook:
         if bottom < top:
             return [], top
         rows = [list(r) for r in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right, values_only=True)]
-        if _main_table(ws) is None:
-            while len(rows) > 1 and all(v is None for v in rows[-1]):
-                rows.pop()
         skipped = {norm(s) for s in skip}
         keep = [j for j, h in enumerate(rows[0]) if not (isinstance(h, str) and norm(h) in skipped)]
         if len(keep) < len(rows[0]):
@@ -148,7 +154,8 @@ class FileBook:
         if not found:
             return
         if self._cached is None:
-            self._cached = openpyxl.load_workbook(self.source, read_only=True, data_only=True)
+            with collected():  # the same file again: its warnings were noted when it was opened
+                self._cached = openpyxl.load_workbook(self.source, read_only=True, data_only=True)
         cached = self._cached[ws.title]
         missing: dict[int, int] = {}
         lines = cached.iter_rows(min_row=top, max_row=top + len(rows) - 1, values_only=True)
@@ -174,8 +181,9 @@ class FileBook:
         header = {norm(str(ws.cell(top, c).value)): c for c in range(left, right + 1) if ws.cell(top, c).value is not None}
         n = bottom - top
         for values in columns.values():
-            if len(values) != n:
-                raise BookError(f"Internal: {len(values)} values for the {n} rows of the {sheet} table")
+            if len(values) != n:  # read_table and this box are one: only a changed sheet gets here
+                raise BookError(f"The {sheet} sheet has {n} rows below its header, but {len(values)} were read "
+                                "for the refresh; nothing was written. Run the refresh again")
         where, appended = plan_columns(header, columns, right)
         for name, col in appended:  # every column is checked before any cell is written
             _claim_column(ws, sheet, name, top, bottom, col)
@@ -249,12 +257,23 @@ def _main_table(ws: Worksheet) -> Table | None:
 
 def _table_box(ws: Worksheet) -> tuple[int, int, int, int]:
     """Header row, first column, last data row and last column of the sheet's table
-    (a totals row left out), else of the used range from A1."""
+    (a totals row left out), else of the cells from A1 that hold values."""
     table = _main_table(ws)
     if table is None:
-        return 1, 1, ws.max_row, ws.max_column
+        return (1, 1, *_value_extent(ws))
     top, left, bottom, right = _box(table.ref)
     return top, left, bottom - (table.totalsRowCount or 0), right
+
+
+def _value_extent(ws: Worksheet) -> tuple[int, int]:
+    """The last row and column that hold a value (at least 1, 1). Only the cells the file
+    holds are looked at: a formatted empty cell (a border on rows below the data, one styled
+    cell at T1048576) does not extend the range, and no cell is created for the gap."""
+    last_row = last_col = 1
+    for (row, col), cell in ws._cells.items():
+        if cell.value is not None and cell.value != "":
+            last_row, last_col = max(last_row, row), max(last_col, col)
+    return last_row, last_col
 
 
 def _claim_column(ws: Worksheet, sheet: str, name: str, top: int, bottom: int, col: int) -> None:

@@ -84,6 +84,21 @@ def table_span(header: tuple[int, int, int], body_rows: int) -> tuple[int, int, 
     return row, col, row + body_rows, col + width - 1
 
 
+def _value_extent(ws: Any, last_row: int, last_col: int) -> tuple[int, int]:
+    """The last row holding a value in a header column, and the last header column, of a
+    plain range from A1. Excel's used range also spans formatted empty cells (borders on
+    rows below the data, a styled T1048576), so each column is searched upwards from the
+    used range's last row (Ctrl+Up): a few calls, whatever the size of the used range."""
+    heads = ws.range((1, 1), (1, last_col)).options(ndim=1).value or []
+    filled = [j for j, h in enumerate(heads, start=1) if h is not None and h != ""]
+    right = filled[-1] if filled else 1
+    bottom = 1
+    for col in range(1, right + 1):
+        cell = ws.range((last_row, col))
+        bottom = max(bottom, last_row if cell.value not in (None, "") else cell.end("up").row)
+    return bottom, right
+
+
 def first_filled(values: list[list[Any]]) -> tuple[int, int] | None:
     """(row, column) offsets of the first non-empty cell of a 2-D block, row by row."""
     for i, row in enumerate(values):
@@ -131,7 +146,7 @@ class LiveBook:
         header = None if table is None else table.header_row_range
         if header is None:
             last = ws.used_range.last_cell
-            return ws, (1, 1, last.row, last.column)
+            return ws, (1, 1, *_value_extent(ws, last.row, last.column))
         body = table.data_body_range
         return ws, table_span((header.row, header.column, header.columns.count), 0 if body is None else body.rows.count)
 
