@@ -1,0 +1,91 @@
+"""One Leads cell as the core reads it (``cell_parts``), as SQL expressions.
+
+* **key**: the text of a text cell, trimmed, runs of white space made one space and
+  lower-cased; NULL for a blank, white-space-only or error cell (``#N/A`` ...).
+* **number**: a number, a yes/no as 1/0, a date or timestamp as its Excel serial
+  (days since 30 December 1899 plus the time of day, one day less before 1 March 1900,
+  as Excel counts); for a text cell, the number it holds as text ("500"), which the
+  comparisons ``>`` ... ``between`` read.
+
+Both are computed once per row, in the innermost SELECT, and the rules read them by name.
+"""
+
+from __future__ import annotations
+
+from sqlglot import exp
+
+from leadscore_xl.sheet.column import ERROR_VALUES
+from leadscore_xl.sql.schema import Schema, SqlType, arith, column, number, text
+
+__all__ = ["cell_key", "cell_value", "cell_number", "key_name", "number_name", "text_number"]
+
+_NUMBER_TEXT = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)(e[+-]?[0-9]+)?$"
+_EPOCH = "1899-12-30"
+_MARCH_1900 = "1900-03-01"
+
+
+def key_name(position: int) -> str:
+    return f"_ls_k{position}"
+
+
+def number_name(position: int) -> str:
+    return f"_ls_n{position}"
+
+
+def cell_value(position: int, schema: Schema) -> tuple[exp.Expression | None, exp.Expression]:
+    """(key or None, number) of a Leads column, as the outer SELECTs read them: a text
+    column's number is the number its key holds."""
+    if schema.type_of(position) is SqlType.TEXT:
+        key = column(key_name(position))
+        return key, text_number(key)
+    return None, column(number_name(position))
+
+
+def cell_key(name: str, kind: SqlType) -> exp.Expression:
+    """The matching key of a text column's cell; NULL where the core sees a blank."""
+    assert kind is SqlType.TEXT
+    collapsed = exp.Trim(this=exp.RegexpReplace(
+        this=exp.Cast(this=column(name), to=exp.DataType.build("VARCHAR")),
+        expression=text(r"\s+"), replacement=text(" "), modifiers=text("g")))  # fmt: skip
+    blank = exp.or_(exp.EQ(this=collapsed, expression=text("")),
+                    exp.In(this=exp.Upper(this=collapsed.copy()), expressions=[text(e) for e in sorted(ERROR_VALUES)]))  # fmt: skip
+    return exp.Case(ifs=[exp.If(this=blank, true=exp.Null())], default=exp.Lower(this=collapsed.copy()))
+
+
+def text_number(key: exp.Expression) -> exp.Expression:
+    """The number a text key holds ("500", "-2.5e3"), else NULL."""
+    matches = exp.RegexpLike(this=key.copy(), expression=text(_NUMBER_TEXT))
+    return exp.Case(ifs=[exp.If(this=matches, true=exp.Cast(this=key.copy(), to=exp.DataType.build("DOUBLE")))])
+
+
+def cell_number(name: str, kind: SqlType) -> exp.Expression | None:
+    """The number of a cell of a number, yes/no or date column (None for text)."""
+    col = column(name)
+    if kind is SqlType.NUMBER:
+        return exp.Cast(this=col, to=exp.DataType.build("DOUBLE"))
+    if kind is SqlType.BOOL:
+        return exp.Case(ifs=[exp.If(this=col, true=number(1.0)), exp.If(this=exp.Not(this=col.copy()), true=number(0.0))])
+    if kind.is_date:
+        return _serial(col, kind)
+    return None
+
+
+def _serial(col: exp.Expression, kind: SqlType) -> exp.Expression:
+    day = exp.Cast(this=col, to=exp.DataType.build("DATE"))
+    days: exp.Expression = exp.Cast(this=exp.DateDiff(this=day, expression=_date(_EPOCH), unit=exp.var("DAY")),
+                                    to=exp.DataType.build("DOUBLE"))  # fmt: skip
+    if kind is SqlType.TIMESTAMP:
+        seconds = arith(exp.Add, arith(exp.Add, arith(exp.Mul, _extract("HOUR", col), number(3600.0)),
+                                       arith(exp.Mul, _extract("MINUTE", col), number(60.0))),
+                        exp.Floor(this=_extract("SECOND", col)))  # fmt: skip
+        days = arith(exp.Add, days, arith(exp.Div, seconds, number(86400.0)))
+    early = exp.LT(this=day.copy(), expression=_date(_MARCH_1900))
+    return exp.Case(ifs=[exp.If(this=early, true=arith(exp.Sub, days.copy(), number(1.0)))], default=days)
+
+
+def _extract(part: str, col: exp.Expression) -> exp.Expression:
+    return exp.Cast(this=exp.Extract(this=exp.var(part), expression=col.copy()), to=exp.DataType.build("DOUBLE"))
+
+
+def _date(iso: str) -> exp.Expression:
+    return exp.Cast(this=text(iso), to=exp.DataType.build("DATE"))
