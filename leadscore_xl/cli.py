@@ -5,6 +5,9 @@
     leadscore refresh BOOK.xlsx [--output OUT.xlsx] [--as-of 2026-03-31] [--formulas]
     leadscore demo [--output out/LeadScoring-refreshed.xlsx]
     leadscore addin [--output FOLDER]
+    leadscore sql BOOK.xlsx [--dialect D] [--table NAME] [--view NAME]
+    leadscore score LEADS --book BOOK.xlsx --out OUT [--engine duckdb|spark]
+    leadscore fit DEALS --book BOOK.xlsx [--output OUT.xlsx]
 
 ``refresh`` does what the Refresh Scores button does, on the file, with a progress bar
 on stderr. Without ``--output`` it saves in place (atomically), unless the file holds
@@ -83,6 +86,9 @@ def _parser() -> argparse.ArgumentParser:
     addin = sub.add_parser("addin", help="build the Lead Scoring ribbon add-in (leadscore_xl.addin.xlam)")
     addin.add_argument("-o", "--output", type=Path, default=Path("."),
                        help="a folder (default: the current one) or a path ending in leadscore_xl.addin.xlam")  # fmt: skip
+    from leadscore_xl.sql.commands import add_parsers  # sql, score, fit: see leadscore_xl.sql
+
+    add_parsers(sub)
     return parser
 
 
@@ -99,6 +105,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "addin":
             return _addin(args.output)
+        if args.command in ("sql", "score", "fit"):
+            from leadscore_xl.sql.commands import run
+
+            return run(args)
         if args.command == "demo":
             return _refresh(find_template(), args.output, None, args.formulas, args.quiet)
         return _refresh(args.book, args.output, args.as_of, args.formulas, args.quiet)
@@ -112,8 +122,10 @@ def main(argv: list[str] | None = None) -> int:
 
 def _unchanged(args: argparse.Namespace) -> str:
     """The file an interrupted command leaves as it was (the save replaces it atomically)."""
-    if args.command == "refresh":
+    if args.command in ("refresh", "fit"):
         return str(args.output or args.book)
+    if args.command in ("sql", "score"):
+        return str(getattr(args, "book"))
     return str(args.output)
 
 
