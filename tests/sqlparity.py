@@ -70,12 +70,11 @@ _specs = st.one_of(
 
 def _rule(parts: tuple[Any, ...]) -> list[Any] | None:
     (attribute, op, value), group, points, decay = parts
-    if op == "between" and not (isinstance(value, str) and ";" in value):
+    n_parts = len(value.split(";")) if isinstance(value, str) else 1
+    if op in ("between", ">", ">=", "<", "<=", "=", "<>") and n_parts > 1:
+        op = "between" if n_parts == 2 and op != "<>" else "not in" if op == "<>" else "in"
+    elif op == "between":
         op = ">="
-    if op in (">", "<=", ">=") and isinstance(value, str) and ";" in value:
-        op = "between"
-    if op == "=" and isinstance(value, str) and ";" in value:
-        op = "in"
     half_life, date_attribute = None, None
     if decay is not None and points != "Disqualify":
         half_life, date_attribute = decay

@@ -28,6 +28,18 @@ __all__ = ["DIALECTS", "Schema", "SqlType", "all_of", "any_of", "arith", "boolea
 
 DIALECTS = ("duckdb", "spark", "postgres", "snowflake", "bigquery")
 _PLAIN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: Words some of the dialects reserve (SQL:2016's reserved words that engines enforce, and
+#: the engines' own): a column named so is quoted, like a name with a space.
+RESERVED = frozenset("""
+all analyse analyze and any array as asc asymmetric at between both by case cast check collate column connect
+constraint create cross cube current_date current_time current_timestamp current_user default delete desc
+distinct do else end except exists false fetch filter for foreign from full grant group groups having ilike in
+inner insert intersect interval into is join lateral leading left like limit localtime localtimestamp merge minus
+natural not null of offset on only or order outer over overlaps partition placing primary qualify range references
+regexp returning right rlike rollup row rows sample select session_user set similar some start symmetric table
+tablesample then to trailing trigger true union unique unknown update user using values variadic when where window
+with within
+""".split())
 
 
 class SqlType(str, Enum):
@@ -104,7 +116,7 @@ def check_dialect(dialect: str) -> str:
 
 def identifier(name: str) -> exp.Identifier:
     """A name, quoted only when it is not a plain word (``Job Title`` is quoted)."""
-    return exp.Identifier(this=name, quoted=not _PLAIN.match(name))
+    return exp.Identifier(this=name, quoted=not _PLAIN.match(name) or name.lower() in RESERVED)
 
 
 def column(name: str) -> exp.Column:
