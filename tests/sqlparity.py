@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 import numpy as np
@@ -23,6 +25,7 @@ from leadscore_xl.sheet.dates import to_serial
 from leadscore_xl.sheet.table import read_table
 from leadscore_xl.sql.schema import Schema, SqlType
 
+SAMPLE = Path(__file__).resolve().parent.parent / "workbook" / "LeadScoring.xlsx"
 AS_OF = dt.datetime(2026, 6, 30)
 AS_OF_SERIAL = to_serial(AS_OF)
 SCHEMA = Schema((
@@ -173,3 +176,12 @@ def assert_parity(core: dict[str, list[Any]], engine: dict[str, list[Any]], tol:
 
 def parse_inputs(rules: list[list[Any]], settings: list[list[Any]]) -> tuple[RuleSet, Settings]:
     return parse_rules([RULE_HEADER] + rules), read_settings(settings)
+
+
+@lru_cache(maxsize=1)
+def sample_inputs() -> tuple[Any, Schema, list[list[Any]]]:
+    """The sample workbook's inputs, its Leads schema and rows (read once per session)."""
+    from leadscore_xl.sql.workbook import read_book
+
+    book = read_book(SAMPLE)
+    return book, Schema.from_table(book.leads), [list(r) for r in book.leads.rows]

@@ -15,14 +15,13 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from sqlparity import AS_OF_SERIAL, SCHEMA, assert_parity, core_outputs, frame, models, parse_inputs, rule_rows, lead, settings_rows
+from sqlparity import AS_OF_SERIAL, SAMPLE, sample_inputs, SCHEMA, assert_parity, core_outputs, frame, models, parse_inputs, rule_rows, lead, settings_rows
 from leadscore_xl.errors import RuleError
 from leadscore_xl.rules.table import parse_rules
 from leadscore_xl.settings import read_settings
 from leadscore_xl.sql.query import compile_query
 from leadscore_xl.sql.schema import Schema, SqlType
 
-SAMPLE = Path(__file__).resolve().parent.parent / "workbook" / "LeadScoring.xlsx"
 
 
 def run_duckdb(query, df) -> dict[str, list]:  # type: ignore[no-untyped-def]
@@ -32,18 +31,8 @@ def run_duckdb(query, df) -> dict[str, list]:  # type: ignore[no-untyped-def]
     return dict(zip(result.columns, map(list, zip(*result.fetchall()))))
 
 
-@pytest.fixture(scope="module")
-def sample():  # type: ignore[no-untyped-def]
-    from leadscore_xl.sql.workbook import read_book
-
-    book = read_book(SAMPLE)
-    schema = Schema.from_table(book.leads)
-    rows = [list(r) for r in book.leads.rows]
-    return book, schema, rows
-
-
-def test_sample_workbook_matches_leadscores_and_leadprobs(sample) -> None:  # type: ignore[no-untyped-def]
-    book, schema, rows = sample
+def test_sample_workbook_matches_leadscores_and_leadprobs() -> None:
+    book, schema, rows = sample_inputs()
     assert book.model is not None and book.as_of is not None
     query = compile_query(book.ruleset, book.settings.scoring, schema, book.model, as_of=book.as_of)
     got = run_duckdb(query, frame(schema, rows))

@@ -15,7 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from sqlparity import AS_OF_SERIAL, SCHEMA, assert_parity, core_outputs, lead, models, parse_inputs, rule_rows, settings_rows
+from sqlparity import AS_OF_SERIAL, sample_inputs, SCHEMA, assert_parity, core_outputs, lead, models, parse_inputs, rule_rows, settings_rows
 from leadscore_xl.sql.query import compile_query
 from leadscore_xl.sql.schema import Schema, SqlType, identifier
 
@@ -60,12 +60,7 @@ def run_pg(con: Any, query: Any) -> dict[str, list[Any]]:
 
 
 def test_sample_workbook_on_postgres(pg: Any) -> None:
-    from leadscore_xl.sql.workbook import read_book
-    from test_sql_duckdb import SAMPLE
-
-    book = read_book(SAMPLE)
-    schema = Schema.from_table(book.leads)
-    rows = [list(r) for r in book.leads.rows]
+    book, schema, rows = sample_inputs()
     load(pg, schema, rows)
     query = compile_query(book.ruleset, book.settings.scoring, schema, book.model, as_of=book.as_of)
     expected = core_outputs(book.ruleset, book.settings, schema, rows, book.as_of, book.model)  # type: ignore[arg-type]

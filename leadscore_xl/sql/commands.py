@@ -72,9 +72,12 @@ def _sql(args: argparse.Namespace) -> int:
 
 def _score(args: argparse.Namespace) -> int:
     from leadscore_xl.cli import ProgressBar
-    from leadscore_xl.sql.engines import score_files
+    from leadscore_xl.sql.engines import output_format, score_files
+    from leadscore_xl.sql.sources import files_of
     from leadscore_xl.sql.workbook import read_book
 
+    files_of(args.leads)  # a missing file is named before the workbook is read
+    output_format(args.out)
     book = read_book(args.book, args.as_of)
     for note in book.notes:
         print(f"note: {note}", file=sys.stderr)
@@ -91,6 +94,9 @@ def _fit(args: argparse.Namespace) -> int:
     from leadscore_xl.rules.api import as_of_for
     from leadscore_xl.sql.deals import read_deals
 
+    from leadscore_xl.sql.sources import files_of
+
+    files_of(args.deals)
     deals = read_deals(args.deals, args.memory_limit)
     workbook = open_book(args.book, args.output)
     names = _SheetNames(workbook.sheet_names())

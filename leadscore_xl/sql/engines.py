@@ -126,7 +126,10 @@ def spark_session(master: str | None = None) -> Any:
         builder = builder.remote(os.environ["SPARK_REMOTE"])
     else:
         builder = builder.master(master or "local[*]")
-    return builder.config("spark.sql.session.timeZone", "UTC").getOrCreate()
+    for key, value in (("spark.sql.session.timeZone", "UTC"), ("spark.ui.enabled", "false"),
+                       ("spark.sql.shuffle.partitions", "4"), ("spark.sql.execution.arrow.pyspark.enabled", "false")):
+        builder = builder.config(key, value)
+    return builder.getOrCreate()
 
 
 def spark_frame(spark: Any, leads: Path) -> Any:
