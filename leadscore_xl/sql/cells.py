@@ -15,13 +15,17 @@ from __future__ import annotations
 from sqlglot import exp
 
 from leadscore_xl.sheet.column import ERROR_VALUES
-from leadscore_xl.sql.schema import Schema, SqlType, arith, column, number, text
+from leadscore_xl.sql.schema import Schema, SqlType, any_of, arith, column, number, text
 
-__all__ = ["cell_key", "cell_value", "cell_number", "key_name", "number_name", "text_number"]
+__all__ = ["cell_key", "cell_text", "cell_value", "text_name", "cell_number", "key_name", "number_name", "text_number"]
 
 _NUMBER_TEXT = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)(e[+-]?[0-9]+)?$"
 _EPOCH = "1899-12-30"
 _MARCH_1900 = "1900-03-01"
+
+
+def text_name(position: int) -> str:
+    return f"_ls_t{position}"
 
 
 def key_name(position: int) -> str:
@@ -41,15 +45,22 @@ def cell_value(position: int, schema: Schema) -> tuple[exp.Expression | None, ex
     return None, column(number_name(position))
 
 
-def cell_key(name: str, kind: SqlType) -> exp.Expression:
-    """The matching key of a text column's cell; NULL where the core sees a blank."""
-    assert kind is SqlType.TEXT
-    collapsed = exp.Trim(this=exp.RegexpReplace(
-        this=exp.Cast(this=column(name), to=exp.DataType.build("VARCHAR")),
-        expression=text(r"\s+"), replacement=text(" ")))  # every run: sqlglot adds DuckDB's 'g'  # fmt: skip
-    blank = exp.or_(exp.EQ(this=collapsed, expression=text("")),
-                    exp.In(this=exp.Upper(this=collapsed.copy()), expressions=[text(e) for e in sorted(ERROR_VALUES)]))  # fmt: skip
-    return exp.Case(ifs=[exp.If(this=blank, true=exp.Null())], default=exp.Lower(this=collapsed.copy()))
+def cell_text(name: str) -> exp.Expression:
+    """A text cell trimmed, with runs of white space made one space (the regular
+    expression runs only on the few cells that hold a tab, a newline or two spaces)."""
+    raw = exp.Cast(this=column(name), to=exp.DataType.build("VARCHAR"))
+    odd = any_of([exp.GT(this=exp.StrPosition(this=raw.copy(), substr=text(s)), expression=exp.Literal.number(0))
+                  for s in ("  ", "\t", "\n", "\r", "\x0b", "\x0c")])  # fmt: skip
+    collapsed = exp.RegexpReplace(this=raw.copy(), expression=text(r"\s+"), replacement=text(" "))  # sqlglot adds 'g'
+    return exp.Trim(this=exp.Case(ifs=[exp.If(this=odd, true=collapsed)], default=raw.copy()))
+
+
+def cell_key(cell: exp.Expression) -> exp.Expression:
+    """The matching key of a cleaned text cell (:func:`cell_text`); NULL where the core
+    sees a blank (an empty text or an error value such as #N/A)."""
+    blank = exp.or_(exp.EQ(this=cell.copy(), expression=text("")),
+                    exp.In(this=exp.Upper(this=cell.copy()), expressions=[text(e) for e in sorted(ERROR_VALUES)]))  # fmt: skip
+    return exp.Case(ifs=[exp.If(this=blank, true=exp.Null())], default=exp.Lower(this=cell.copy()))
 
 
 def text_number(key: exp.Expression) -> exp.Expression:

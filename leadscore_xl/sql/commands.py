@@ -73,10 +73,10 @@ def _sql(args: argparse.Namespace) -> int:
 def _score(args: argparse.Namespace) -> int:
     from leadscore_xl.cli import ProgressBar
     from leadscore_xl.sql.engines import output_format, score_files
-    from leadscore_xl.sql.sources import files_of
+    from leadscore_xl.sql.sources import connect, open_source
     from leadscore_xl.sql.workbook import read_book
 
-    files_of(args.leads)  # a missing file is named before the workbook is read
+    open_source(connect(), args.leads)  # a missing or ragged file is named before the workbook is read
     output_format(args.out)
     book = read_book(args.book, args.as_of)
     for note in book.notes:

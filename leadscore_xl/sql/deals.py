@@ -15,6 +15,7 @@ from typing import Any
 
 import duckdb
 import numpy as np
+from sqlglot import exp
 
 from leadscore_xl.errors import InputError
 from leadscore_xl.sheet.table import Column, Kind, Table, convert_column, no_gc
@@ -50,9 +51,10 @@ def read_deals(path: Path, memory_limit: str = DEFAULT_MEMORY) -> Table:
     picks = []
     for name, kind in schema.columns:
         value = cell_number(name, kind) if kind is not SqlType.TEXT else column(name)
-        picks.append(value.as_(identifier(f"c{len(picks)}")).sql("duckdb"))  # type: ignore[union-attr]
+        picks.append(exp.alias_(value, identifier(f"c{len(picks)}")))  # type: ignore[arg-type]
+    relation.create_view("deals")
     try:
-        arrays = relation.select(*picks).fetchnumpy()
+        arrays = con.sql(exp.select(*picks).from_("deals").sql("duckdb")).fetchnumpy()
     except duckdb.Error as exc:
         raise InputError(f"{path}: {engine_message(exc)}") from None
     n = len(next(iter(arrays.values()))) if arrays else 0

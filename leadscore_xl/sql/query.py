@@ -20,7 +20,7 @@ from leadscore_xl.rules.table import RuleSet
 from leadscore_xl.settings import ScoringConfig
 from leadscore_xl.sheet.table import norm
 from leadscore_xl.sql import rules as sql_rules
-from leadscore_xl.sql.cells import cell_key, cell_number, cell_value, key_name, number_name
+from leadscore_xl.sql.cells import cell_key, cell_number, cell_text, cell_value, key_name, number_name, text_name
 from leadscore_xl.sql.model import linear_predictor, probability
 from leadscore_xl.sql.schema import Schema, SqlType, check_dialect, column, identifier, number, text
 
@@ -52,7 +52,9 @@ def compile_query(ruleset: RuleSet, config: ScoringConfig, schema: Schema, model
     value = lambda p: cell_value(p, schema)  # noqa: E731
     eta = linear_predictor(model, schema, value, when) if model is not None else None
     needed = sorted(_read_positions(compiled, schema, model))
-    layer = _layer(_source(table), [(name, expr) for p in needed for name, expr in _cells(p, schema)])
+    texts = [p for p in needed if schema.type_of(p) is SqlType.TEXT]
+    layer = _layer(_source(table), [(text_name(p), cell_text(schema.names[p])) for p in texts])
+    layer = _layer(layer, [(name, expr) for p in needed for name, expr in _cells(p, schema)])
     parts = sql_rules.rule_columns(compiled, schema, when)
     second = [(sql_rules.group_name(g), s) for g, s in enumerate(parts.sums)]
     second += [(sql_rules.SCORED, parts.scored), (sql_rules.DISQUALIFIED, parts.disqualified)]
@@ -87,7 +89,7 @@ def _read_positions(compiled, schema: Schema, model: CoefModel | None) -> set[in
 def _cells(position: int, schema: Schema) -> list[tuple[str, exp.Expression]]:
     name, kind = schema.columns[position]
     if kind is SqlType.TEXT:
-        return [(key_name(position), cell_key(name, kind))]
+        return [(key_name(position), cell_key(column(text_name(position))))]
     return [(number_name(position), cell_number(name, kind))]  # type: ignore[list-item]
 
 

@@ -82,9 +82,13 @@ def _added(terms: list[exp.Expression]) -> exp.Expression:
     return total
 
 
-def _present(position: int, schema: Schema) -> exp.Expression:
+def _blank(position: int, schema: Schema) -> exp.Expression:
     key, num = _value(position, schema)
-    return exp.Not(this=exp.Is(this=key if key is not None else num, expression=exp.Null()))
+    return exp.Is(this=key if key is not None else num, expression=exp.Null())
+
+
+def _present(position: int, schema: Schema) -> exp.Expression:
+    return exp.Not(this=_blank(position, schema))
 
 
 def condition(rule: Rule, position: int, schema: Schema, as_of: exp.Expression) -> exp.Expression:
@@ -92,7 +96,7 @@ def condition(rule: Rule, position: int, schema: Schema, as_of: exp.Expression) 
     if position == ALWAYS or rule.op == "always":
         return boolean(True)
     if rule.op == "is blank":
-        return exp.Not(this=_present(position, schema))
+        return _blank(position, schema)
     if rule.op == "is not blank":
         return _present(position, schema)
     key, num = _value(position, schema)

@@ -95,11 +95,7 @@ FROM (
           WHEN _ls_n1 >= CAST(100.0 AS DOUBLE) AND _ls_n1 <= CAST(500.0 AS DOUBLE)
           THEN CAST(10.0 AS DOUBLE)
           ELSE CAST(0.0 AS DOUBLE)
-        END + CASE
-          WHEN NOT NOT _ls_k0 IS NULL
-          THEN CAST(-10.0 AS DOUBLE)
-          ELSE CAST(0.0 AS DOUBLE)
-        END AS _ls_g0,
+        END + CASE WHEN _ls_k0 IS NULL THEN CAST(-10.0 AS DOUBLE) ELSE CAST(0.0 AS DOUBLE) END AS _ls_g0,
         CASE
           WHEN _ls_n2 IN (CAST(1.0 AS DOUBLE))
           THEN CAST(10.0 AS DOUBLE)
