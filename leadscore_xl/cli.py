@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.command in ("sql", "score", "fit"):
             from leadscore_xl.sql.commands import run
 
-            return run(args)
+            return run(args, ProgressBar)
         if args.command == "demo":
             return _refresh(find_template(), args.output, None, args.formulas, args.quiet)
         return _refresh(args.book, args.output, args.as_of, args.formulas, args.quiet)

@@ -13,7 +13,8 @@ import argparse
 import datetime as dt
 import sys
 from pathlib import Path
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TextIO
 
 from leadscore_xl.sql.schema import DIALECTS
 from leadscore_xl.sql.sources import DEFAULT_MEMORY
@@ -46,11 +47,12 @@ def add_parsers(sub: Any) -> None:
     fit.add_argument("--memory-limit", default=DEFAULT_MEMORY, help=f"DuckDB memory limit (default {DEFAULT_MEMORY})")
 
 
-def run(args: argparse.Namespace) -> int:
+def run(args: argparse.Namespace, progress_bar: Callable[[TextIO], Callable[[str, float], None]]) -> int:
+    """Run ``sql``, ``score`` or ``fit``; ``progress_bar(stream)`` makes the progress display."""
     if args.command == "sql":
         return _sql(args)
     if args.command == "score":
-        return _score(args)
+        return _score(args, progress_bar)
     return _fit(args)
 
 
@@ -70,8 +72,7 @@ def _sql(args: argparse.Namespace) -> int:
     return 0
 
 
-def _score(args: argparse.Namespace) -> int:
-    from leadscore_xl.cli import ProgressBar
+def _score(args: argparse.Namespace, progress_bar: Callable[[TextIO], Callable[[str, float], None]]) -> int:
     from leadscore_xl.sql.engines import output_format, score_files
     from leadscore_xl.sql.sources import connect, open_source
     from leadscore_xl.sql.workbook import read_book
@@ -81,7 +82,7 @@ def _score(args: argparse.Namespace) -> int:
     book = read_book(args.book, args.as_of)
     for note in book.notes:
         print(f"note: {note}", file=sys.stderr)
-    progress = None if args.quiet else ProgressBar(sys.stderr)
+    progress = None if args.quiet else progress_bar(sys.stderr)
     result = score_files(args.leads, book, args.out, args.engine, args.memory_limit, args.master, progress)
     print(result.summary())
     return 0
