@@ -8,6 +8,7 @@ serials. The core is handed exactly those values, so both sides see the same cel
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import math
 from functools import lru_cache
@@ -19,6 +20,7 @@ import pandas as pd
 from hypothesis import strategies as st
 
 from leadscore_xl.model.coefficients import CoefModel, read_model
+from leadscore_xl.model.design import Variable
 from leadscore_xl.rules.table import RuleSet, parse_rules
 from leadscore_xl.settings import Settings, read_settings
 from leadscore_xl.sheet.dates import to_serial
@@ -103,8 +105,15 @@ settings_rows = st.builds(
 )  # fmt: skip
 
 
-def model_rows(coefs: list[float]) -> tuple[list[list[Any]], list[list[Any]]]:
-    """A coefficient table and its Variables block over SCHEMA's columns (coefs: 11 numbers)."""
+#: The model has missing-value terms (Variable.fill, a "(blank)" indicator per number or
+#: date variable, blank text as a level): then the generated models use them too.
+HAS_FILL = "fill" in {f.name for f in dataclasses.fields(Variable)}
+N_COEFS = 14 if HAS_FILL else 11
+
+
+def model_rows(coefs: list[float], blanks: bool = HAS_FILL) -> tuple[list[list[Any]], list[list[Any]]]:
+    """A coefficient table and its Variables block over SCHEMA's columns (11 numbers, 14
+    with ``blanks``: the missing-value terms)."""
     c = iter(coefs)
     rows: list[list[Any]] = [["Term", "Variable", "Level", "Coef"], ["Intercept", "Intercept", None, next(c)]]
     for level in ("VP Sales", "Director", "500", "Other"):
@@ -118,10 +127,15 @@ def model_rows(coefs: list[float]) -> tuple[list[list[Any]], list[list[Any]]]:
              ["Size", "number", None, None, None], ["Flag", "yes/no", None, None, None],
              ["When", "date (age in days)", None, None, None], ["Day", "number", None, None, None],
              ["Code", "categories", "abc", None, "-3"]]  # fmt: skip
+    if blanks:
+        rows += [["Job Title: (blank)", "Job Title", "(blank)", next(c)], ["Size (blank)", "Size", "(blank)", next(c)],
+                 ["When (blank)", "When", "(blank)", next(c)]]  # fmt: skip
+        fills = {"Size": 250.0, "When": 30.0}
+        block = [r + [fills.get(r[0]) if i else "Blank filled with"] for i, r in enumerate(block)]
     return rows, block
 
 
-models = st.lists(st.floats(-2, 2, allow_nan=False).map(lambda x: round(x, 6)), min_size=11, max_size=11).map(
+models = st.lists(st.floats(-2, 2, allow_nan=False).map(lambda x: round(x, 6)), min_size=N_COEFS, max_size=N_COEFS).map(
     lambda coefs: read_model(*_with_block(model_rows(coefs))))
 
 

@@ -35,7 +35,7 @@ SCHEMA = Schema((("Job Title", SqlType.TEXT), ("Size", SqlType.NUMBER), ("Flag",
 
 @pytest.mark.parametrize("dialect", ["snowflake", "bigquery"])
 def test_rendered_sql_matches_the_golden_file(dialect: str) -> None:
-    coef_rows, block = model_rows([-1.0, 0.8, 0.3, -0.4, 0.2, 0.5, 0.7, -0.6, 0.01, 0.9, -0.2])
+    coef_rows, block = model_rows([-1.0, 0.8, 0.3, -0.4, 0.2, 0.5, 0.7, -0.6, 0.01, 0.9, -0.2], blanks=False)
     query = compile_query(parse_rules(RULES), read_settings([["Cap Fit", "-5; 40"], ["Score max", 90]]).scoring,
                           SCHEMA, read_model(coef_rows, None, block), "crm.leads", AS_OF_SERIAL)  # fmt: skip
     text = query.sql(dialect, view="analytics.scored_leads") + "\n"

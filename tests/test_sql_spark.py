@@ -14,7 +14,7 @@ from typing import Any
 import duckdb
 import pytest
 
-from sqlparity import AS_OF_SERIAL, sample_inputs, CODES, SCHEMA, TITLES, assert_parity, core_outputs, frame, model_rows, parse_inputs
+from sqlparity import N_COEFS, AS_OF_SERIAL, sample_inputs, CODES, SCHEMA, TITLES, assert_parity, core_outputs, frame, model_rows, parse_inputs
 from leadscore_xl.model.coefficients import read_model
 from leadscore_xl.sql.query import OUTPUT_COLUMNS as OUTPUTS
 from leadscore_xl.sql.query import compile_query
@@ -102,7 +102,7 @@ def test_sample_workbook_on_spark(spark: Any, tmp_path: Path) -> None:
 
 def test_100000_generated_leads_on_spark(spark: Any, tmp_path: Path) -> None:
     ruleset, parsed = parse_inputs(RULES, SETTINGS)
-    coef_rows, block = model_rows([-1.0, 0.8, 0.3, -0.4, 0.2, 0.5, 0.7, -0.6, 0.01, 0.9, -0.2])
+    coef_rows, block = model_rows([-1.0, 0.8, 0.3, -0.4, 0.2, 0.5, 0.7, -0.6, 0.01, 0.9, -0.2, 0.3, -0.5, 0.4][:N_COEFS])
     model = read_model(coef_rows, None, block)
     leads = generated_leads(100_000)
     query = compile_query(ruleset, parsed.scoring, _with_row(SCHEMA), model, as_of=AS_OF_SERIAL)

@@ -11,7 +11,10 @@ It is read off the model's own structures, ``CoefModel.variables`` and ``terms``
   ("2" is the level of 2.0);
 * ``number`` / ``yes/no`` / ``auto``: the value times its coefficient, a date column's
   value being its age in days at the as-of date (``as-of - serial``); ``date``: the age
-  always. A blank (or a text cell, which is no number) makes the probability NULL.
+  always. A blank (or a text cell, which is no number) makes the probability NULL,
+  unless the model has missing-value terms: then a blank enters the slope as the
+  variable's ``fill`` (the Variables block's "Blank filled with") and adds the
+  coefficient of the indicator term ``Term(column, "(blank)")``.
 
 The terms are added in the model's variable order after the intercept, as the core adds
 them, and ``p = 1 / (1 + exp(-eta))``.
@@ -48,11 +51,9 @@ def linear_predictor(model: CoefModel, schema: Schema, value: Value, as_of: exp.
             raise TableError(not_a_column(var.name, schema.names, "Leads", "model variable"))
         key, num = value(position)
         kind = schema.type_of(position)
-        if var.kind == "categories":
-            term = _categories(var, coef, key, num)
-        else:
-            term = _numeric(var, coef, num if key is None else None, kind, as_of)
-        eta = arith(exp.Add, eta, term)
+        terms = [_categories(var, coef, key, num)] if var.kind == "categories" else _numeric(var, coef, key, num, kind, as_of)
+        for term in terms:  # added one at a time, in the core's order
+            eta = arith(exp.Add, eta, term)
     return eta
 
 
@@ -66,13 +67,25 @@ def _coefficients(model: CoefModel) -> dict[tuple[str, str | None], float]:
             for t, c in zip(model.terms, model.coef.tolist())}  # fmt: skip
 
 
-def _numeric(var: Variable, coef: dict[tuple[str, str | None], float], num: exp.Expression | None,
-             kind: SqlType, as_of: exp.Expression) -> exp.Expression:  # fmt: skip
-    if num is None:
-        return exp.Null()  # a text column holds no numbers: every lead lacks the value
-    if var.kind == "date" or (var.kind == "auto" and kind.is_date):
-        num = arith(exp.Sub, as_of.copy(), num)
-    return arith(exp.Mul, num, number(coef[(norm(var.name), None)]))
+def _numeric(var: Variable, coef: dict[tuple[str, str | None], float], key: exp.Expression | None,
+             num: exp.Expression, kind: SqlType, as_of: exp.Expression) -> list[exp.Expression]:  # fmt: skip
+    """slope x value, then the blank indicator's coefficient where the cell is blank (the
+    missing-value terms: a blank enters the slope as the Variables block's fill)."""
+    name = norm(var.name)
+    slope, indicator = coef.get((name, None)), coef.get((name, norm(BLANK_LEVEL)))
+    fill = getattr(var, "fill", None)
+    blank = exp.Is(this=(key if key is not None else num).copy(), expression=exp.Null())
+    value: exp.Expression = exp.Null() if key is not None else num  # a text cell holds no number
+    if key is None and (var.kind == "date" or (var.kind == "auto" and kind.is_date)):
+        value = arith(exp.Sub, as_of.copy(), num)
+    if fill is not None:
+        value = exp.Case(ifs=[exp.If(this=blank.copy(), true=number(fill))], default=value)
+    elif slope is None:
+        value = exp.Case(ifs=[exp.If(this=blank.copy(), true=number(0.0))], default=value)
+    terms: list[exp.Expression] = [arith(exp.Mul, value, number(slope if slope is not None else 0.0))]
+    if indicator is not None:
+        terms.append(exp.Case(ifs=[exp.If(this=blank, true=number(indicator))], default=number(0.0)))
+    return terms
 
 
 def _categories(var: Variable, coef: dict[tuple[str, str | None], float], key: exp.Expression | None,
