@@ -167,8 +167,8 @@ FROM (
         SELECT
           *,
           CASE
-            WHEN TRIM(REGEXP_REPLACE(CAST(`Job Title` AS STRING), '\\s+', ' ')) = ''
-            OR UPPER(TRIM(REGEXP_REPLACE(CAST(`Job Title` AS STRING), '\\s+', ' '))) IN (
+            WHEN _ls_t0 = ''
+            OR UPPER(_ls_t0) IN (
               '#BLOCKED!',
               '#BUSY!',
               '#CALC!',
@@ -188,7 +188,7 @@ FROM (
               'WAITING...'
             )
             THEN NULL
-            ELSE LOWER(TRIM(REGEXP_REPLACE(CAST(`Job Title` AS STRING), '\\s+', ' ')))
+            ELSE LOWER(_ls_t0)
           END AS _ls_k0,
           CAST(Size AS FLOAT64) AS _ls_n1,
           CASE WHEN Flag THEN CAST(1.0 AS FLOAT64) WHEN NOT Flag THEN CAST(0.0 AS FLOAT64) END AS _ls_n2,
@@ -221,8 +221,8 @@ FROM (
             ELSE CAST(DATE_DIFF(CAST(Day AS DATE), CAST('1899-12-30' AS DATE), DAY) AS FLOAT64)
           END AS _ls_n4,
           CASE
-            WHEN TRIM(REGEXP_REPLACE(CAST(Code AS STRING), '\\s+', ' ')) = ''
-            OR UPPER(TRIM(REGEXP_REPLACE(CAST(Code AS STRING), '\\s+', ' '))) IN (
+            WHEN _ls_t6 = ''
+            OR UPPER(_ls_t6) IN (
               '#BLOCKED!',
               '#BUSY!',
               '#CALC!',
@@ -242,10 +242,38 @@ FROM (
               'WAITING...'
             )
             THEN NULL
-            ELSE LOWER(TRIM(REGEXP_REPLACE(CAST(Code AS STRING), '\\s+', ' ')))
+            ELSE LOWER(_ls_t6)
           END AS _ls_k6
-        FROM crm.leads
-      ) AS _ls_1
-    ) AS _ls_2
-  ) AS _ls_3
-) AS _ls_4
+        FROM (
+          SELECT
+            *,
+            TRIM(
+              CASE
+                WHEN INSTR(CAST(`Job Title` AS STRING), '  ') > 0
+                OR INSTR(CAST(`Job Title` AS STRING), '\t') > 0
+                OR INSTR(CAST(`Job Title` AS STRING), '\n') > 0
+                OR INSTR(CAST(`Job Title` AS STRING), '\r') > 0
+                OR INSTR(CAST(`Job Title` AS STRING), '\v') > 0
+                OR INSTR(CAST(`Job Title` AS STRING), '\f') > 0
+                THEN REGEXP_REPLACE(CAST(`Job Title` AS STRING), '\\s+', ' ')
+                ELSE CAST(`Job Title` AS STRING)
+              END
+            ) AS _ls_t0,
+            TRIM(
+              CASE
+                WHEN INSTR(CAST(Code AS STRING), '  ') > 0
+                OR INSTR(CAST(Code AS STRING), '\t') > 0
+                OR INSTR(CAST(Code AS STRING), '\n') > 0
+                OR INSTR(CAST(Code AS STRING), '\r') > 0
+                OR INSTR(CAST(Code AS STRING), '\v') > 0
+                OR INSTR(CAST(Code AS STRING), '\f') > 0
+                THEN REGEXP_REPLACE(CAST(Code AS STRING), '\\s+', ' ')
+                ELSE CAST(Code AS STRING)
+              END
+            ) AS _ls_t6
+          FROM crm.leads
+        ) AS _ls_1
+      ) AS _ls_2
+    ) AS _ls_3
+  ) AS _ls_4
+) AS _ls_5

@@ -170,8 +170,8 @@ FROM (
         SELECT
           *,
           CASE
-            WHEN TRIM(REGEXP_REPLACE(CAST("Job Title" AS VARCHAR), '\\s+', ' ')) = ''
-            OR UPPER(TRIM(REGEXP_REPLACE(CAST("Job Title" AS VARCHAR), '\\s+', ' '))) IN (
+            WHEN _ls_t0 = ''
+            OR UPPER(_ls_t0) IN (
               '#BLOCKED!',
               '#BUSY!',
               '#CALC!',
@@ -191,7 +191,7 @@ FROM (
               'WAITING...'
             )
             THEN NULL
-            ELSE LOWER(TRIM(REGEXP_REPLACE(CAST("Job Title" AS VARCHAR), '\\s+', ' ')))
+            ELSE LOWER(_ls_t0)
           END AS _ls_k0,
           CAST(Size AS DOUBLE) AS _ls_n1,
           CASE WHEN Flag THEN CAST(1.0 AS DOUBLE) WHEN NOT Flag THEN CAST(0.0 AS DOUBLE) END AS _ls_n2,
@@ -224,8 +224,8 @@ FROM (
             ELSE CAST(DATEDIFF(DAY, CAST('1899-12-30' AS DATE), CAST(Day AS DATE)) AS DOUBLE)
           END AS _ls_n4,
           CASE
-            WHEN TRIM(REGEXP_REPLACE(CAST(Code AS VARCHAR), '\\s+', ' ')) = ''
-            OR UPPER(TRIM(REGEXP_REPLACE(CAST(Code AS VARCHAR), '\\s+', ' '))) IN (
+            WHEN _ls_t6 = ''
+            OR UPPER(_ls_t6) IN (
               '#BLOCKED!',
               '#BUSY!',
               '#CALC!',
@@ -245,10 +245,38 @@ FROM (
               'WAITING...'
             )
             THEN NULL
-            ELSE LOWER(TRIM(REGEXP_REPLACE(CAST(Code AS VARCHAR), '\\s+', ' ')))
+            ELSE LOWER(_ls_t6)
           END AS _ls_k6
-        FROM crm.leads
-      ) AS _ls_1
-    ) AS _ls_2
-  ) AS _ls_3
-) AS _ls_4
+        FROM (
+          SELECT
+            *,
+            TRIM(
+              CASE
+                WHEN CHARINDEX('  ', CAST("Job Title" AS VARCHAR)) > 0
+                OR CHARINDEX('\t', CAST("Job Title" AS VARCHAR)) > 0
+                OR CHARINDEX('\n', CAST("Job Title" AS VARCHAR)) > 0
+                OR CHARINDEX('\r', CAST("Job Title" AS VARCHAR)) > 0
+                OR CHARINDEX('\x0b', CAST("Job Title" AS VARCHAR)) > 0
+                OR CHARINDEX('\f', CAST("Job Title" AS VARCHAR)) > 0
+                THEN REGEXP_REPLACE(CAST("Job Title" AS VARCHAR), '\\s+', ' ')
+                ELSE CAST("Job Title" AS VARCHAR)
+              END
+            ) AS _ls_t0,
+            TRIM(
+              CASE
+                WHEN CHARINDEX('  ', CAST(Code AS VARCHAR)) > 0
+                OR CHARINDEX('\t', CAST(Code AS VARCHAR)) > 0
+                OR CHARINDEX('\n', CAST(Code AS VARCHAR)) > 0
+                OR CHARINDEX('\r', CAST(Code AS VARCHAR)) > 0
+                OR CHARINDEX('\x0b', CAST(Code AS VARCHAR)) > 0
+                OR CHARINDEX('\f', CAST(Code AS VARCHAR)) > 0
+                THEN REGEXP_REPLACE(CAST(Code AS VARCHAR), '\\s+', ' ')
+                ELSE CAST(Code AS VARCHAR)
+              END
+            ) AS _ls_t6
+          FROM crm.leads
+        ) AS _ls_1
+      ) AS _ls_2
+    ) AS _ls_3
+  ) AS _ls_4
+) AS _ls_5
