@@ -77,14 +77,24 @@ def test_score_parquet_csv_and_a_partitioned_folder(files: dict[str, Path], tmp_
 
 def test_fit_writes_the_model_sheet_from_a_deals_file(files: dict[str, Path], tmp_path: Path,
                                                       capsys: pytest.CaptureFixture[str]) -> None:  # fmt: skip
+    import datetime as dt
+
+    from leadscore_xl.refresh.book_file import open_book
+    from leadscore_xl.refresh.run import fit_model
+    from leadscore_xl.rules.api import as_of_for
+    from leadscore_xl.sheet.table import read_table
     from leadscore_xl.sql.workbook import read_book
 
     target = tmp_path / "book.xlsx"
     assert main(["fit", str(files["deals"]), "--book", str(SAMPLE), "--output", str(target)]) == 0
     assert "Fitted the model on 5,000 deals" in capsys.readouterr().out
     fitted = read_book(target).model
-    original = sample_inputs()[0].model  # the sample's Model sheet was fitted from its Deals sheet
-    assert fitted is not None and original is not None
+    book, schema, _ = sample_inputs()  # the reference: the same fit on the Deals sheet as a refresh reads it
+    deal_rows, _ = open_book(SAMPLE, tmp_path / "scratch.xlsx").read_table("Deals")
+    as_of = as_of_for(None, book.settings)
+    reference = fit_model(read_table(deal_rows, "Deals"), book.settings, as_of, schema.names, dt.datetime(2026, 1, 1))
+    assert reference.result is not None
+    original = reference.result.model
     assert [t.name for t in fitted.terms] == [t.name for t in original.terms]
     assert abs(fitted.coef - original.coef).max() < 1e-6
 

