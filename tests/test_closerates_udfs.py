@@ -11,7 +11,10 @@ from test_closerates import AS_OF, auc, synthetic_deals
 
 import leadscore_udfs as udfs
 from leadscore_xl.closerates.rates import CLOSERATES_HEADER, RULES_HEADER, close_rates, ideal_profile, suggest_rules
+import xlharness
 from xlharness import MISSING, call, call1
+
+pytestmark = pytest.mark.usefixtures("harness_mode")  # classic and xlwings Lite
 
 DEALS, WON = synthetic_deals(600, seed=3)
 # as Excel hands them over: an error cell, a blank, a date typed into a text column
@@ -39,8 +42,14 @@ def test_metadata_recorded_by_the_real_windows_decorators() -> None:
         assert all("optional" in a for a in info["args"][2:]) and info["ret"]["doc"]
 
 
+def _dates() -> object:
+    """The bins argument: xlwings Lite sends dates as serial numbers, so Lite users name
+    their date columns ("Created: dates"); classic xlwings sends dates."""
+    return "Created: dates" if xlharness.MODE == "lite" else MISSING
+
+
 def test_closerates_spills_the_core_table() -> None:
-    out = call(udfs.CLOSERATES, RAW, "Outcome", MISSING, MISSING, AS_OF)
+    out = call(udfs.CLOSERATES, RAW, "Outcome", MISSING, _dates(), AS_OF)
     core = close_rates(RAW, "Outcome", as_of=AS_OF).to_rows()
     assert out == cells(core)
     assert out[0] == list(CLOSERATES_HEADER)
@@ -57,7 +66,7 @@ def test_closerates_with_attributes_range_and_bins() -> None:
 
 
 def test_suggestrules_pasted_into_leadscores_ranks_won_above_lost() -> None:
-    rules = call(udfs.SUGGESTRULES, RAW, "Outcome", MISSING, MISSING, AS_OF, 20.0, MISSING)
+    rules = call(udfs.SUGGESTRULES, RAW, "Outcome", MISSING, _dates(), AS_OF, 20.0, MISSING)
     assert rules == cells(suggest_rules(close_rates(RAW, "Outcome", as_of=AS_OF), 20).to_rows())
     assert rules[0] == list(RULES_HEADER)
     scores = call(udfs.LEADSCORES, RAW, rules, MISSING, AS_OF)
@@ -66,7 +75,7 @@ def test_suggestrules_pasted_into_leadscores_ranks_won_above_lost() -> None:
 
 
 def test_icp_spills_the_profile() -> None:
-    out = call(udfs.ICP, RAW, "Outcome", MISSING, MISSING, AS_OF, MISSING, 1.0)
+    out = call(udfs.ICP, RAW, "Outcome", MISSING, _dates(), AS_OF, MISSING, 1.0)
     rates = close_rates(RAW, "Outcome", as_of=AS_OF)
     assert out == cells(ideal_profile(rates, 1, 10).to_rows())
     assert [r[0] for r in out[1:-2]] == [a.name for a in rates.ranked() if a.iv >= 0.02]

@@ -15,6 +15,8 @@ from leadscore_xl.evaluation.calibration import calibration
 from leadscore_xl.evaluation.compare import compare_scores
 from leadscore_xl.evaluation.discrimination import auc, lift_table
 
+pytestmark = pytest.mark.usefixtures("harness_mode")  # classic and xlwings Lite
+
 F = leadscore_udfs
 call = xlharness.call
 

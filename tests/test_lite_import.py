@@ -105,8 +105,8 @@ def test_xlwings_lite_registers_and_calls_every_function() -> None:
     args = json.dumps({"leads": _lite(LEADS), "rules": RULES, "settings": _lite(SETTINGS)})
     out = _run(f"""
         import asyncio, inspect
-        import xlwings, leadscore_udfs as u
-        from xlwings.server import custom_functions_call, custom_functions_meta
+        import xlwings, leadscore_udfs as u, leadscore_udfs.lite as lite
+        from xlwings.server import custom_functions_call, custom_functions_meta, custom_scripts_meta
         a = json.loads({args!r})
         meta = {{f["name"]: [p["name"] for p in f["parameters"]] for f in custom_functions_meta(u)["functions"]}}
         signatures = {{n: list(inspect.signature(getattr(u, n)).parameters) for n in u.__all__}}
@@ -118,7 +118,7 @@ def test_xlwings_lite_registers_and_calls_every_function() -> None:
 
         print(json.dumps({{
             "windows": sorted(m for m in sys.modules if m.split(".")[0] in BLOCKED),
-            "meta": meta, "signatures": signatures,
+            "meta": meta, "signatures": signatures, "scripts": [m["function_name"] for m in custom_scripts_meta(lite)],
             "LEADSCORES": call("LEADSCORES", a["leads"], a["rules"], a["settings"], [[None]], [["Score; Grade; Route"]]),
             "LEADSCORE": call("LEADSCORE", [a["leads"][1]], [a["leads"][0]], a["rules"], a["settings"]),
             "LEADGRADE": call("LEADGRADE", [[72]], a["settings"], [["both"]]),
@@ -126,6 +126,7 @@ def test_xlwings_lite_registers_and_calls_every_function() -> None:
     """, XLWINGS_ON_SERVER="true", XLWINGS_LICENSE_KEY="noncommercial")
     assert out["windows"] == []
     assert {n: out["meta"].get(n) for n in out["signatures"]} == out["signatures"]
+    assert out["scripts"] == ["refresh_scores"]  # the Refresh Scores button
     expected = _expected()
     assert out["LEADSCORES"] == expected["LEADSCORES"]
     assert out["LEADSCORE"] == [[expected["LEADSCORE"]]]

@@ -88,6 +88,7 @@ UCLA = {"Intercept": -3.989979, "gre": 0.002264, "gpa": 0.804038,
         "rank: 2": -0.675443, "rank: 3": -1.340204, "rank: 4": -1.551464}  # fmt: skip
 
 
+@pytest.mark.usefixtures("harness_mode")  # classic and xlwings Lite
 def test_ucla_admissions_through_logitfit() -> None:
     """UCLA IDRE logit example (admit ~ gre + gpa + rank), data from arch.data.binary; printed precision."""
     out = xlharness.call(leadscore_udfs.LOGITFIT, ucla_rows(), "admit", xlharness.MISSING, "rank", "rank=1")
@@ -176,6 +177,7 @@ def test_complete_separation_is_detected_as_complete() -> None:
     assert result.params[1] > 0 and np.isfinite(result.bse).all()
 
 
+@pytest.mark.usefixtures("harness_mode")  # classic and xlwings Lite
 def test_round_trip_leadprobs_equals_statsmodels_predict() -> None:
     """Coefficient table -> sheet values -> read back -> LEADPROBS == statsmodels' predict to 1e-12."""
     df = binary.load()

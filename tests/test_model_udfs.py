@@ -14,6 +14,8 @@ import xlharness
 from leadscore_xl.model.fit import fit_logit, read_model
 from test_model_design import deals
 
+pytestmark = pytest.mark.usefixtures("harness_mode")  # classic and xlwings Lite
+
 MISSING = xlharness.MISSING
 
 

@@ -87,6 +87,7 @@ def test_excel_serials_including_the_1900_leap_year_quirk() -> None:
 
 
 @pytest.mark.parametrize("as_of", [dt.datetime(1900, 2, 20), dt.datetime(1900, 3, 5), dt.datetime(2026, 6, 30)])
+@pytest.mark.usefixtures("harness_mode")  # classic and xlwings Lite
 def test_serial_dates_and_datetimes_give_identical_scores_through_the_harness(as_of: dt.datetime) -> None:
     days = [as_of - dt.timedelta(days=d) for d in (0, 3, 12, 40)]
     leads_dt = [["Pricing visits", "Last visit"]] + [[1.0, d] for d in days]
@@ -99,6 +100,7 @@ def test_serial_dates_and_datetimes_give_identical_scores_through_the_harness(as
     assert one_dt == one_serial == by_datetime[2][0]
 
 
+@pytest.mark.usefixtures("harness_mode")  # classic and xlwings Lite
 def test_explanation_shows_raw_points_decay_factor_age_and_points_given() -> None:
     rows = call(udfs.LEADEXPLAIN, [3.0, dt.datetime(2026, 5, 31)], ["Pricing visits", "Last visit"], DECAY,
                 [["As-of date", AS_OF]])  # fmt: skip
@@ -108,6 +110,7 @@ def test_explanation_shows_raw_points_decay_factor_age_and_points_given() -> Non
     assert total[0] == "Total" and total[7] == pytest.approx(20.0)
 
 
+@pytest.mark.usefixtures("harness_mode")  # classic and xlwings Lite
 def test_matrix_counts_add_up_to_the_scored_leads() -> None:
     rules = [HEAD[:6], ["Size", "Fit", "Employees", ">=", 100.0, 50.0], ["Small", "Fit", "Employees", "<", 100.0, 20.0],
              ["Visits", "Engagement", "Visits", ">=", 3.0, 35.0], ["Some", "Engagement", "Visits", "between", "1;2", 15.0]]
@@ -121,6 +124,7 @@ def test_matrix_counts_add_up_to_the_scored_leads() -> None:
     assert body["UNSCORED"][4] == 1  # the trailing blank row is not a lead
 
 
+@pytest.mark.usefixtures("harness_mode")  # classic and xlwings Lite
 def test_every_scoring_function_gives_the_same_result_for_serials_and_datetimes() -> None:
     rules = DECAY + [["Recent", "Engagement", "Last visit", "within", 20.0, 10.0, None, None]]
     days = [AS_OF - dt.timedelta(days=d) for d in (1, 15, 45)]

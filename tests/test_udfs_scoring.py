@@ -9,6 +9,8 @@ import pytest
 import leadscore_udfs as udfs
 from xlharness import MISSING, call, call1
 
+pytestmark = pytest.mark.usefixtures("harness_mode")  # classic and xlwings Lite
+
 HEADERS = ["Lead ID", "Job Title", "Employees", "Unsubscribed", "Last visit"]
 LEADS = [
     HEADERS,
@@ -139,3 +141,17 @@ def test_one_cell_range_and_error_codes_arrive_as_excel_sends_them() -> None:
 def test_a_header_only_leads_range_spills_one_empty_cell_not_an_empty_array() -> None:
     assert call(udfs.LEADSCORES, [HEADERS], RULES) == [[""]]
     assert call(udfs.LEADMATRIXES, [HEADERS], RULES) == [[""]]
+
+
+def test_lite_shows_nan_as_the_num_error_and_the_harness_refuses_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """What the harness's Lite mode guards: xlwings Lite would show a NaN as #NUM!."""
+    import xlharness
+    from leadscore_xl.rules import api
+
+    monkeypatch.setattr(api, "lead_score", lambda *args: float("nan"))
+    assert call1(udfs.LEADSCORE, LEADS[1], HEADERS, RULES) == ""  # cell() makes it a blank
+    monkeypatch.setattr(xlharness, "MODE", "lite")
+    lite = xlharness.lite_udfs()
+    monkeypatch.setattr(lite.scoring, "cell", lambda v: v)  # without cell(): the raw NaN
+    with pytest.raises(AssertionError, match="#NUM!"):
+        xlharness.call(udfs.LEADSCORE, LEADS[1], HEADERS, RULES)

@@ -10,15 +10,36 @@
   default, every argument goes through ``xlwings.conversion.read`` with the options the
   decorators recorded, and the result through ``xlwings.conversion.write``.
 
+Lite mode (``MODE = "lite"``, set per test by the ``harness_mode`` fixture of
+tests/conftest.py) calls the same functions the way xlwings Lite does, through xlwings'
+own Office.js code path (``xlwings.server.custom_functions_call``), on a second copy of
+``leadscore_udfs`` decorated by xlwings' Office.js decorators (:func:`lite_udfs`):
+
+* in: whole numbers arrive as ``int`` (Pyodide turns a whole JS number into an int),
+  dates as serial numbers, blank cells as None and error cells as Office.js' error
+  objects (which xlwings turns into None); every argument is a 2-D list, an omitted one
+  is null and gets its Python default;
+* out: what Excel shows, as text for error cells: a NaN becomes ``#NUM!`` (which fails
+  the test: a cell gets a blank or a message instead), a string that is an error's text
+  becomes that error (``"#N/A"``), an exception ``#VALUE!``.
+
+xlwings' Office.js modules need a licence key: tests use xlwings' free
+``noncommercial`` key (set here, for the test process only).
+
 Import this module before ``leadscore_udfs`` (tests/conftest.py does).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
+import importlib
+import importlib.util
 import math
+import os
 import sys
 import types
+from pathlib import Path
 from typing import Any
 
 MISSING = -2147352572  # what COM passes for an omitted optional argument
@@ -27,6 +48,10 @@ COM_ERRORS = {
     "#NUM!": -2146826252, "#REF!": -2146826265, "#VALUE!": -2146826273,
 }  # fmt: skip
 _CELL_ERRORS = {code: text for text, code in COM_ERRORS.items()}
+OFFICE_ERRORS = {"#DIV/0!": "Div0", "#N/A": "NotAvailable", "#NAME?": "Name", "#NULL!": "Null",
+                 "#NUM!": "Num", "#REF!": "Ref", "#VALUE!": "Value"}  # fmt: skip
+_ERROR_TEXT = {kind: text for text, kind in OFFICE_ERRORS.items()}
+MODE = "classic"  # or "lite": how call() delivers values (see the module docstring)
 
 
 class ComTime(dt.datetime):
@@ -90,6 +115,7 @@ class StandInExcelEngine:
 def install() -> None:
     """Stub Windows modules, swap in xlwings' real Windows decorators, add the engine."""
     _stub_windows_modules()
+    os.environ.setdefault("XLWINGS_LICENSE_KEY", "noncommercial")  # xlwings' free key, tests only
     import xlwings
     import xlwings.udfs as xludfs
     from xlwings.main import Engine
@@ -117,6 +143,11 @@ def com_value(value: Any) -> Any:
 
 
 def call(func: Any, *raw_args: Any) -> Any:
+    """Call an Excel function as the current :data:`MODE` does; return what Excel gets."""
+    return lite_call(func, *raw_args) if MODE == "lite" else classic_call(func, *raw_args)
+
+
+def classic_call(func: Any, *raw_args: Any) -> Any:
     """Call an Excel function as ``xlwings.udfs.call_udf`` does; return what Excel gets.
 
     Pass ``MISSING`` for an omitted argument. Raw arguments are converted with
@@ -137,6 +168,91 @@ def call(func: Any, *raw_args: Any) -> Any:
         args.append(arg_info.get("optional", None))
     result = func(*args)
     return conversion.write(result, None, info["ret"]["options"])
+
+
+_LITE: list[types.ModuleType] = []
+
+
+def lite_udfs() -> types.ModuleType:
+    """``leadscore_udfs`` as xlwings Lite registers it: a second copy of the package
+    (``leadscore_udfs_lite``, with its ``lite`` module of the Refresh Scores script)
+    imported while ``xw.func/arg/ret/script`` are xlwings' Office.js decorators, as they
+    are in Lite. It shares the core with the first copy."""
+    if not _LITE:
+        import xlwings
+        import xlwings.server as server
+
+        import leadscore_udfs
+
+        folder = Path(leadscore_udfs.__file__).parent
+        spec = importlib.util.spec_from_file_location("leadscore_udfs_lite", folder / "__init__.py",
+                                                      submodule_search_locations=[str(folder)])  # fmt: skip
+        assert spec is not None and spec.loader is not None
+        module = importlib.util.module_from_spec(spec)
+        saved = xlwings.func, xlwings.arg, xlwings.ret, xlwings.script
+        xlwings.func, xlwings.arg, xlwings.ret, xlwings.script = server.func, server.arg, server.ret, server.script
+        try:
+            sys.modules[spec.name] = module
+            spec.loader.exec_module(module)
+            module.lite = importlib.import_module(f"{spec.name}.lite")  # type: ignore[attr-defined]
+        finally:
+            xlwings.func, xlwings.arg, xlwings.ret, xlwings.script = saved
+        _LITE.append(module)
+    return _LITE[0]
+
+
+def lite_value(value: Any) -> Any:
+    """One cell as xlwings Lite hands it to Python: whole numbers as int, dates as serial
+    numbers (int at midnight), an error's text as an Office.js error object."""
+    from leadscore_xl.sheet.dates import to_serial
+
+    if isinstance(value, (dt.date, dt.datetime)):
+        value = to_serial(value)
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str) and value in OFFICE_ERRORS:
+        return {"type": "Error", "basicValue": value, "errorType": OFFICE_ERRORS[value]}
+    if hasattr(value, "item") and not isinstance(value, str):
+        return lite_value(value.item())
+    return value
+
+
+def lite_arg(raw: Any) -> Any:
+    """An argument as Office.js passes it to a matrix parameter: a 2-D list (a 1-D list is
+    one row), or None when omitted."""
+    if isinstance(raw, int) and not isinstance(raw, bool) and raw == MISSING:
+        return None
+    if isinstance(raw, (list, tuple)):
+        rows = [raw] if not raw or not isinstance(raw[0], (list, tuple)) else raw
+        return [[lite_value(c) for c in row] for row in rows]
+    return [[lite_value(raw)]]
+
+
+def _shown(value: Any) -> Any:
+    """A result cell as Excel shows it: an Office.js error object as its text."""
+    if isinstance(value, dict):
+        return _ERROR_TEXT.get(value.get("errorType"), value.get("basicValue"))
+    return value
+
+
+def lite_call(func: Any, *raw_args: Any) -> Any:
+    """Call an Excel function as xlwings Lite does (``custom_functions_call``)."""
+    import xlwings
+    from xlwings.server import custom_functions_call
+
+    module = lite_udfs()
+    name = func.__name__
+    n_params = len(getattr(module, name).__xlfunc__["args"])
+    args = [lite_arg(a) for a in raw_args] + [None] * (n_params - len(raw_args))
+    data = {"func_name": name, "args": args, "version": xlwings.__version__, "client": "Office.js",
+            "runtime": "1.4", "culture_info_name": "en-US", "date_format": "yyyy-mm-dd"}  # fmt: skip
+    try:
+        out = asyncio.run(custom_functions_call(data, module))
+    except Exception:  # noqa: BLE001 - Excel shows #VALUE! for an exception
+        return [["#VALUE!"]]
+    shown = [[_shown(v) for v in row] for row in out]
+    assert all(v != "#NUM!" for row in shown for v in row), f"{name} gave #NUM! (a NaN reached a cell): {shown}"
+    return shown
 
 
 def call1(func: Any, *raw_args: Any) -> Any:

@@ -7,15 +7,17 @@ their header row or all without; blank and UNSCORED cells are left out and count
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import xlwings as xw
 
 from leadscore_xl.evaluation import evaluate
 from leadscore_xl.errors import InputError
-from leadscore_xl.sheet.table import is_blank, truth
+from leadscore_xl.model.fit import fit_predictor
+from leadscore_xl.sheet.table import is_blank, read_table, truth
 
-from ._excel import CATEGORY, excel_args, excel_function, grid
+from ._excel import CATEGORY, cell, excel_args, excel_function, grid
 
 __all__ = [
     "CALIBRATION", "CHANNELREPORT", "COMPARESCORES", "CONVERSIONBYBAND", "CVAUC", "DISAGREEMENTS", "LEADAUC",
@@ -46,7 +48,7 @@ def _flag(value: Any, what: str) -> bool:
 def LEADAUC(outcomes: Any, scores: Any, details: Any = None) -> Any:
     """AUC (rank formula, ties count half) of a score against outcomes; TRUE adds the DeLong 95 % CI."""
     result = evaluate.lead_auc(outcomes, scores)
-    return grid(result.to_rows()) if _flag(details, "Details") else result.auc
+    return grid(result.to_rows()) if _flag(details, "Details") else cell(result.auc)
 
 
 @xw.func(category=CATEGORY)
@@ -155,4 +157,5 @@ def DISAGREEMENTS(grades: Any, probabilities: Any, ids: Any = None, low: Any = N
 @excel_function
 def CVAUC(features: Any, outcomes: Any, folds: Any = None, seed: Any = None) -> Any:
     """Spills in-sample and stratified k-fold cross-validated AUC of a logistic regression."""
-    return grid(evaluate.cv_auc(features, outcomes, folds, seed).to_rows())
+    names = ["Intercept", *read_table(features, "Features").headers]  # for messages naming a column
+    return grid(evaluate.cv_auc(features, outcomes, partial(fit_predictor, names=names), folds, seed).to_rows())

@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -73,6 +73,7 @@ class Binning:
     count: int = 5
     edges: Mapping[str, tuple[float, ...]] = field(default_factory=dict)
     names: Mapping[str, str] = field(default_factory=dict)
+    dates: frozenset[str] = frozenset()  # number columns that hold dates (xlwings Lite sends serials)
 
     def edges_for(self, name: str) -> tuple[float, ...] | None:
         return self.edges.get(norm(name))
@@ -93,12 +94,16 @@ def parse_bins(value: Any) -> Binning:
         rows = [_text_pair(part) for part in str(cell).split("|") if part.strip()]
     edges: dict[str, tuple[float, ...]] = {}
     names: dict[str, str] = {}
+    dates: set[str] = set()
     for row in rows:
         if all(map(is_blank, row)):
             continue
         if len(row) < 2:
             raise InputError(_BINS_HINT)
         name, cells = str(row[0]).strip(), row[1:]
+        if name and [norm(str(c)) for c in cells if not is_blank(c)] in (["dates"], ["date"]):
+            dates.add(norm(name))
+            continue
         if norm(name) in ("attribute", "column") and _edge_numbers(cells) is None:
             continue  # a header row
         numbers = _edge_numbers(cells)
@@ -106,12 +111,12 @@ def parse_bins(value: Any) -> Binning:
             raise InputError(f"Bins for {quote(name or None)}: {quote(cells[0])} is not a list of edges; {_BINS_HINT}")
         edges[norm(name)] = tuple(sorted(set(numbers)))
         names[norm(name)] = name
-    return Binning(edges=edges, names=names)
+    return Binning(edges=edges, names=names, dates=frozenset(dates))
 
 
 _BINS_HINT = (
-    'give a number of quantile bins (e.g. 5), text such as "Employees: 10; 50; 200 | Age: 30; 90", '
-    "or a two-column range of Attribute and Edges"
+    'give a number of quantile bins (e.g. 5), text such as "Employees: 10; 50; 200 | Age: 30; 90" '
+    '("Created: dates" bins a column of date serial numbers by age), or a two-column range of Attribute and Edges'
 )
 
 
@@ -149,6 +154,8 @@ def _edge_numbers(cells: list[Any]) -> list[float] | None:
 # ---- splitting ------------------------------------------------------------------------
 def split_column(col: Column, binning: Binning, as_of: float) -> Split:
     """The levels of one column (see the module docstring for each kind)."""
+    if col.kind == Kind.NUMBER and norm(col.name) in binning.dates:
+        col = replace(col, kind=Kind.DATE)  # serial numbers, binned by age like dates
     edges = binning.edges_for(col.name)
     if edges is not None and col.kind not in (Kind.NUMBER, Kind.DATE):
         raise InputError(

@@ -28,7 +28,7 @@ import numpy as np
 from leadscore_xl.errors import InputError, OutcomeError, quote, row_list
 from leadscore_xl.sheet.outcome import OUTCOME_WORDS, bad_outcomes, outcome_values
 from leadscore_xl.settings import UNSCORED
-from leadscore_xl.sheet.table import Column, as_rows, convert_column, is_blank, norm
+from leadscore_xl.sheet.table import Column, as_rows, convert_column, infinite, is_blank, norm
 
 __all__ = ["Inputs", "Spec", "one_column", "parse_numbers", "parse_outcomes", "read_inputs"]
 
@@ -198,6 +198,9 @@ def parse_outcomes(column: Column, inputs: Inputs, role: str = "outcomes") -> np
 def parse_numbers(column: Column, inputs: Inputs, role: str, probability: bool = False) -> np.ndarray:
     """Numbers as float64; blank, error and UNSCORED cells as NaN; other text is an error."""
     x = column.numbers.copy()
+    rows, words = infinite(column.num)
+    if rows.size:
+        raise InputError(f"{_where(inputs, role, rows.tolist())}: {words}")
     if column.codes is not None:
         text = column.codes >= 0
         unscored = np.array([k == _UNSCORED for k in column.keys] + [False])[column.codes]

@@ -50,13 +50,15 @@ from leadscore_xl.model.formula import excel_formula
 from leadscore_xl.sheet.dates import from_serial, resolve_as_of
 from leadscore_xl.model.design import Design, ModelOptions, Term, Variable, build_design, drop_redundant
 from leadscore_xl.errors import InputError, LeadScoreWarning, quote
-from leadscore_xl.model.estimate import Estimate, estimate
+from leadscore_xl.model.estimate import Estimate, estimate, fit_predictor
 from leadscore_xl.model.features import leak_warnings
+from leadscore_xl.model.magnitude import check_estimates, check_magnitudes
+from leadscore_xl.model.threads import limited_threads
 from leadscore_xl.settings import Settings, amount_column, read_settings
 from leadscore_xl.sheet.table import Table, canonical_text, is_blank, norm, read_table, truth
 
-__all__ = ["LogitResult", "excel_formula", "fit_logit", "model_options", "parse_names", "parse_pairs",
-           "read_model"]  # fmt: skip
+__all__ = ["LogitResult", "excel_formula", "fit_logit", "fit_predictor", "logit_design", "model_options",
+           "parse_names", "parse_pairs", "read_model"]  # fmt: skip
 
 _METHODS = {"Newton": "Newton (maximum likelihood, statsmodels)", "Firth": "Firth (penalised likelihood)"}
 
@@ -150,14 +152,23 @@ def fit_logit(deals: Any, outcome: Any = None, *, features: Any = None, categori
                          missing_indicator)  # fmt: skip
     table = deals if isinstance(deals, Table) else read_table(deals, "Deals")
     serial = resolve_as_of(as_of) if not is_blank(as_of) else (cfg.scoring.as_of or resolve_as_of(None))
-    design, xtx = drop_redundant(build_design(table, opts, serial))
+    design, xtx = logit_design(table, opts, serial)
     est = estimate(design.X, design.y, [t.name for t in design.terms])
+    check_estimates(est.params, est.cov, design, table)
     return LogitResult(
         outcome=opts.outcome, terms=design.terms, variables=design.variables, estimate=est,
         n_used=len(design.y), n_dropped=design.n_dropped, events=int(design.y.sum()),
         warnings=design.warnings + leak_warnings(design) + est.warnings, as_of=serial,
         fingerprint=_fingerprint(design, xtx), fitted_at=dt.datetime.now().replace(microsecond=0),
     )  # fmt: skip
+
+
+def logit_design(table: Table, opts: ModelOptions, as_of: float) -> tuple[Design, np.ndarray]:
+    """The design :func:`fit_logit` fits, and its X'X (the refresh cross-validates this one)."""
+    design = build_design(table, opts, as_of)
+    check_magnitudes(design, table)
+    with limited_threads():
+        return drop_redundant(design)
 
 
 def _fingerprint(design: Design, xtx: np.ndarray) -> str:

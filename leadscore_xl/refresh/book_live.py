@@ -208,8 +208,11 @@ class LiveBook:
         for first, last, j, fmt in format_runs(block.rows, block.formats):
             ws.range((block.row + first, block.col + j), (block.row + last, block.col + j)).number_format = fmt
         if block.table:
-            ws.tables.add(source=rng, name=kept.pop(0) if kept else None)
+            self._add_table(ws, rng, kept.pop(0) if kept else None)
         return rng
+
+    def _add_table(self, ws: Any, rng: Any, name: str | None) -> None:
+        ws.tables.add(source=rng, name=name)
 
     def _chart(self, ws: Any, spec: Chart, rng: Any) -> None:
         anchor = ws.range(spec.anchor)

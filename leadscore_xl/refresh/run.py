@@ -21,6 +21,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -197,16 +198,18 @@ def _features(deals: Table, outcome: str, settings: Settings, lead_headers: Sequ
 
 
 def _cross_validation(deals: Table, outcome: str, features: Any, settings: Settings, as_of: float) -> Any:
-    """5-fold stratified, seeded cross-validated AUC of the same design, next to the
-    in-sample AUC, so that finance can see over-fitting; None when it cannot be had."""
+    """5-fold stratified, seeded cross-validated AUC of the model's own design and estimator
+    (start values, Firth fallback), next to its in-sample AUC, so that finance can see
+    over-fitting; None when it cannot be had."""
     from leadscore_xl.evaluation.crossval import cross_validated_auc
-    from leadscore_xl.model.design import build_design, drop_redundant
-    from leadscore_xl.model.fit import model_options
+    from leadscore_xl.model.estimate import fit_predictor
+    from leadscore_xl.model.fit import logit_design, model_options
 
     try:
         opts = model_options(outcome, features, None, None, None, None, settings)
-        design, _ = drop_redundant(build_design(deals, opts, as_of))
-        return cross_validated_auc(design.X, design.y, k=5, seed=0)
+        design, _ = logit_design(deals, opts, as_of)
+        fit = partial(fit_predictor, names=[t.name for t in design.terms])
+        return cross_validated_auc(design.X, design.y, fit, k=5, seed=0)
     except LeadScoreError:
         return None
 

@@ -157,6 +157,8 @@ def row_parts(value: object) -> tuple[float, str | None]:
     holds as text ("500" -> (500.0, "500")), so comparisons need not look at the text."""
     if type(value) is float:
         return value, None  # type: ignore[return-value]
+    if type(value) is int:  # whole numbers from xlwings Lite
+        return value + 0.0, None  # type: ignore[operator]
     if type(value) is str:
         parts = _ROW_PARTS.get(value)  # type: ignore[arg-type]
         if parts is None:

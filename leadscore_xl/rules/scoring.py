@@ -159,7 +159,8 @@ class CompiledRules:
     # ---- one row ---------------------------------------------------------------------
     def _parts(self, row: Sequence[Any]) -> list[tuple[float, str | None]]:
         """``cell_parts`` of each cell the rules read, in ``used`` order, then a blank."""
-        parts = [(v, None) if type(v) is float else row_parts(v) for v in map(row.__getitem__, self.used)]
+        parts = [(v, None) if type(v) is float else (v + 0.0, None) if type(v) is int else row_parts(v)
+                 for v in map(row.__getitem__, self.used)]  # floats (classic) and ints (Lite) inline
         parts.append(BLANK_PARTS)
         return parts
 

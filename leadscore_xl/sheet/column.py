@@ -34,6 +34,7 @@ __all__ = [
     "convert_column",
     "is_blank",
     "float_or_nan",
+    "infinite",
     "text_number",
     "levels",
     "no_gc",
@@ -82,6 +83,8 @@ def cell_parts(value: object) -> tuple[float, str | None]:
     kind = type(value)
     if kind is float:
         return value, None  # type: ignore[return-value]
+    if kind is int:  # whole numbers from xlwings Lite
+        return value + 0.0, None  # type: ignore[operator]
     if kind is str:
         parts = _TEXT_PARTS.get(value)  # type: ignore[arg-type]
         if parts is None:
@@ -89,8 +92,6 @@ def cell_parts(value: object) -> tuple[float, str | None]:
         return parts
     if value is None:
         return _NAN, None
-    if kind is int:
-        return float(value), None  # type: ignore[arg-type]
     if kind is bool:
         return (1.0 if value else 0.0), None
     if isinstance(value, (dt.datetime, dt.date)):
@@ -133,6 +134,17 @@ def float_or_nan(text: str) -> float:
         return float(text)
     except ValueError:
         return float("nan")
+
+
+def infinite(num: np.ndarray | None) -> tuple[np.ndarray, str]:
+    """Rows holding inf or -inf (which a CSV can hold but no spreadsheet cell can), and the
+    words for them: '-inf is not a number a spreadsheet can hold; ...'."""
+    if num is None:
+        return np.zeros(0, dtype=np.int64), ""
+    rows = np.flatnonzero(np.isinf(num))
+    shown = " and ".join(dict.fromkeys("inf" if num[i] > 0 else "-inf" for i in rows[:50]))
+    verb = "are not numbers" if " and " in shown else "is not a number"
+    return rows, f"{shown} {verb} a spreadsheet can hold; enter a number or leave the cell blank"
 
 
 _TEXT_NUMBERS: dict[str, float] = {}
@@ -256,8 +268,9 @@ def convert_column(name: str, values: list[Any]) -> Column:
         return Column(name, Kind.EMPTY, n)
     if type(first) is str or isinstance(first, dt.date):
         return _convert_general(name, values, None)
-    if type(first) in _NUMBER_TYPES and _all_numbers(values):
-        return Column(name, Kind.NUMBER, n, num=np.fromiter(values, dtype=np.float64, count=n))
+    num = _numbers(values) if type(first) in _NUMBER_TYPES else None
+    if num is not None:
+        return Column(name, Kind.NUMBER, n, num=num)
     types = set(map(type, values))
     types.discard(_NONE)
     if types <= _NUMBER_TYPES:
@@ -267,14 +280,24 @@ def convert_column(name: str, values: list[Any]) -> Column:
     return _convert_general(name, values, types)
 
 
-def _all_numbers(values: list[Any]) -> bool:
-    """True when every cell is a float or an int (or a bool), in one C loop: ``sum`` adds
-    floats and ints without a call per cell and raises at the first blank, text or date; a
-    numpy scalar makes the total a numpy float."""
+def _numbers(values: list[Any]) -> np.ndarray | None:
+    """The cells as float64 when every one is a float or an int (or a bool), in C loops:
+    ``sum`` adds them without a call per cell and raises at the first blank, text or date
+    (a numpy scalar makes the total a numpy number: None). Whole numbers as xlwings Lite
+    sends them (all ints) are read as int64 first, which numpy does faster than ints
+    into float64."""
     try:
-        return type(sum(values, 0.0)) is float
+        total = sum(values, 0)
     except (TypeError, ArithmeticError):
-        return False
+        return None
+    if type(total) is float:
+        return np.fromiter(values, dtype=np.float64, count=len(values))
+    if type(total) is not int:
+        return None
+    try:
+        return np.fromiter(values, dtype=np.int64, count=len(values)).astype(np.float64)
+    except OverflowError:  # an int beyond 64 bits
+        return np.array(values, dtype=np.float64)
 
 
 def _convert_general(name: str, values: list[Any], types: set[type] | None) -> Column:
