@@ -7,6 +7,9 @@
     leadscore new BOOK.xlsx --leads LEADS.csv [--deals DEALS.csv] [--outcome NAME] [--day-first]
     leadscore demo [--output out/LeadScoring-refreshed.xlsx]
     leadscore addin [--output FOLDER]
+    leadscore sql BOOK.xlsx [--dialect D] [--table NAME] [--view NAME]
+    leadscore score LEADS --book BOOK.xlsx --out OUT [--engine duckdb|spark]
+    leadscore fit DEALS --book BOOK.xlsx [--output OUT.xlsx]
 
 ``refresh`` does what the Refresh Scores button does, on the file, with a progress bar
 on stderr. Without ``--output`` it saves in place (atomically), unless the file holds
@@ -98,6 +101,9 @@ def _parser() -> argparse.ArgumentParser:
     addin = sub.add_parser("addin", help="build the Lead Scoring ribbon add-in (leadscore_xl.addin.xlam)")
     addin.add_argument("-o", "--output", type=Path, default=Path("."),
                        help="a folder (default: the current one) or a path ending in leadscore_xl.addin.xlam")  # fmt: skip
+    from leadscore_xl.sql.commands import add_parsers  # sql, score, fit: see leadscore_xl.sql
+
+    add_parsers(sub)
     return parser
 
 
@@ -126,6 +132,10 @@ def main(argv: list[str] | None = None) -> int:
             return _addin(args.output)
         if args.command == "new":
             return _new(args)
+        if args.command in ("sql", "score", "fit"):
+            from leadscore_xl.sql.commands import run
+
+            return run(args, ProgressBar)
         if args.command == "demo":
             return _refresh(find_template(), args.output, None, args.formulas, args.quiet)
         return _refresh(args.book, args.output, args.as_of, args.formulas, args.quiet, args)
@@ -142,8 +152,10 @@ def _unchanged(args: argparse.Namespace | None) -> str:
     """What an interrupted command leaves as it was (the save replaces the file atomically)."""
     if args is None:
         return "nothing was changed"
-    if args.command in ("refresh", "new"):
+    if args.command in ("refresh", "new", "fit"):
         path = getattr(args, "output", None) or args.book
+    elif args.command in ("sql", "score"):
+        path = args.book
     else:
         path = args.output
     return f"{path} was not changed"

@@ -137,6 +137,11 @@ class FileBook:
         self._resolve_formulas(ws, rows, top, [left + j for j in keep])
         return rows, top
 
+    def sheet_values(self, sheet: str, width: int) -> list[list[Any]]:
+        """Every row of the sheet from A1, ``width`` columns wide (values, not formulas)."""
+        ws = self.wb[sheet]
+        return [list(r) for r in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=width, values_only=True)]
+
     def table_label(self, sheet: str) -> str:
         table = _main_table(self.wb[sheet])
         return f'table "{table.displayName}" ({table.ref})' if table is not None else "cells from A1 (no Excel table)"
