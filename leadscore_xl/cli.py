@@ -5,6 +5,7 @@
     leadscore refresh BOOK.xlsx [--output OUT.xlsx] [--as-of 2026-03-31] [--formulas]
     leadscore demo [--output out/LeadScoring-refreshed.xlsx]
     leadscore addin [--output FOLDER]
+    leadscore --version
 
 ``refresh`` does what the Refresh Scores button does, on the file, with a progress bar
 on stderr. Without ``--output`` it saves in place (atomically), unless the file holds
@@ -21,6 +22,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from leadscore_xl import __version__
 from leadscore_xl.errors import LeadScoreError
 
 __all__ = ["ProgressBar", "find_template", "main"]
@@ -69,6 +71,7 @@ def find_template(start: Path | None = None) -> Path:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leadscore", description="LeadScore XL: refresh lead scores in a workbook.")
+    parser.add_argument("--version", action="version", version=f"leadscore {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     refresh = sub.add_parser("refresh", help="score the leads, fit the model, rebuild Model and Report")
     refresh.add_argument("book", type=Path, help="the workbook (.xlsx or .xlsm)")

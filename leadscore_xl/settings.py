@@ -43,7 +43,7 @@ __all__ = [
 KNOWN_KEYS = frozenset({
     "score min", "score max", "as-of date", "fit group", "engagement group", "fit cuts", "engagement cuts",
     "disqualified route", "outcome column", "amount column", "source column", "features", "categorical columns",
-    "min level count", "blank as level", "probability formulas", "cost per lead",
+    "min level count", "blank as level", "probability formulas", "cost per lead", "call list size",
 })  # fmt: skip
 
 

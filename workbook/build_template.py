@@ -66,7 +66,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import analysis_sheet  # noqa: E402
-from leadscore_xl.refresh.book_file import open_book  # noqa: E402
+from leadscore_xl.refresh.book_file import open_book, page_setup  # noqa: E402
+from leadscore_xl.refresh.formats import PageSetup, column_widths, display_text  # noqa: E402
 from leadscore_xl.refresh.run import RefreshOptions, refresh  # noqa: E402
 from sample_data import AS_OF, SampleData, make_sample  # noqa: E402
 
@@ -120,6 +121,8 @@ SETTINGS: tuple[tuple[str, Any, str], ...] = (
     ("Fit cuts", "45; 30; 15", "A from 45 fit points, B from 30, C from 15"),
     ("Engagement cuts", "30; 20; 10", "1 from 30 engagement points, 2 from 20, 3 from 10"),
     ("Disqualified route", "Disqualified", "the route of a lead a Disqualify rule fires for"),
+    ("Cost per lead", 25, "what working one lead costs, for the Report's expected-value cut-off"),
+    ("Call list size", 50, "how many Sales-routed leads the Call List sheet shows"),
 )  # fmt: skip
 FORMATS = {
     "Annual Revenue": "#,##0", "Budget": "#,##0", "Deal Amount": "#,##0", LAST: "yyyy-mm-dd",
@@ -141,21 +144,29 @@ def build(output: Path | str = DEFAULT_OUTPUT, n_leads: int = 2000, n_deals: int
     leads = wb.active
     leads.title = "Leads"
     _data_sheet(leads, [data.leads[0] + list(OUTPUT_COLUMNS)] + [r + [None] * 6 for r in data.leads[1:]])
+    wb.create_sheet("Call List")  # filled by the refresh, right of Leads
     _data_sheet(wb.create_sheet("Rules"), [list(RULE_COLUMNS), *map(list, STARTER_RULES)])
     _data_sheet(wb.create_sheet("Deals"), data.deals)
     _data_sheet(wb.create_sheet("Model"), [list(COEF_HEADER), [None] * len(COEF_HEADER)])
     _data_sheet(wb.create_sheet("Report"), [["Metric", "Value"], [None, None]])
     settings = wb.create_sheet("Settings")
     _data_sheet(settings, [["Setting", "Value"], *([k, v] for k, v, _ in SETTINGS)])
-    for row, (_, _, note) in enumerate(SETTINGS, start=2):
+    for row, (key, value, note) in enumerate(SETTINGS, start=2):
         settings.cell(row, 4, note).font = Font(italic=True, color="808080")
-    settings.column_dimensions["D"].width = 70
+        if isinstance(value, dt.datetime):
+            settings.cell(row, 2).number_format = "yyyy-mm-dd"
+    settings.column_dimensions["C"].width = 2
+    settings.column_dimensions["D"].width = max(len(note) for _, _, note in SETTINGS) + 2
+    page_setup(settings, PageSetup("A1:D" + str(len(SETTINGS) + 1), "1:1", "A2"))
     capacity = analysis_sheet.capacity(n_leads)
     _grade_formats(leads, len(data.leads[0]) + 1, capacity)
     analysis = wb.create_sheet("Analysis")
     grade_cells = analysis_sheet.write(analysis, _inputs(data, capacity))
     _grade_formats_range(analysis, grade_cells)
-    _conf_sheet(wb.create_sheet("xlwings.conf"))
+    page_setup(analysis, PageSetup(f"A1:{get_column_letter(analysis.max_column)}{analysis.max_row}", "4:4", "A5"))
+    conf = wb.create_sheet("xlwings.conf")
+    _conf_sheet(conf)
+    page_setup(conf, PageSetup("A1:B3"))
     path = _save(wb, Path(output))
     if refreshed:
         refresh(open_book(path), RefreshOptions(now=FIXED_TIME))
@@ -180,14 +191,14 @@ def _data_sheet(ws: Worksheet, rows: list[list[Any]]) -> None:
     table = Table(displayName=ws.title, ref=ref)
     table.tableStyleInfo = STYLE
     ws.add_table(table)
-    ws.freeze_panes = "A2"
     for j, name in enumerate(header, start=1):
-        letter = get_column_letter(j)
-        ws.column_dimensions[letter].width = max(10, min(40, len(str(name)) + 4))
         fmt = FORMATS.get(str(name))
+        texts = [(j, str(name) + "    ")] + [(j, display_text(fmt, row[j - 1])) for row in rows[1:] if j - 1 < len(row)]
+        ws.column_dimensions[get_column_letter(j)].width = column_widths(texts)[j]
         if fmt:
             for (cell,) in ws.iter_rows(min_row=2, max_row=len(rows), min_col=j, max_col=j):
                 cell.number_format = fmt
+    page_setup(ws, PageSetup(ref, "1:1", "A2"))
 
 
 def _grade_formats(ws: Worksheet, first_output_col: int, capacity: int) -> None:

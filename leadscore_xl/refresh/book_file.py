@@ -33,26 +33,32 @@ from typing import Any
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from leadscore_xl.refresh.book_parts import atomic_save, blocked_message, check_writable, choose_table, plan_columns, unsafe_parts
+from leadscore_xl.refresh.book_parts import (atomic_save, blocked_message, check_not_open, check_writable, choose_table,
+                                             plan_columns, unsafe_parts)
 from leadscore_xl.errors import BookError, UnsafeOverwriteError
-from leadscore_xl.refresh.formats import format_runs
+from leadscore_xl.refresh.formats import WIDTH_CAP, PageSetup, block_texts, column_widths, display_text, format_runs, numeric_columns
 from leadscore_xl.refresh.report import Block, Chart, Formula
 from leadscore_xl.sheet.table import norm
 
-__all__ = ["FileBook", "open_book", "unsafe_parts"]
+__all__ = ["FileBook", "open_book", "page_setup", "unsafe_parts"]
 
 MACRO_SUFFIXES = frozenset({".xlsm", ".xltm"})
 SUFFIXES = frozenset({".xlsx", ".xltx"}) | MACRO_SUFFIXES
-OWNED_SHEETS = ("Model", "Report")
+OWNED_SHEETS = ("Model", "Report", "Call List")
 Progress = Callable[[str, float], None]
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=12)
+_RIGHT = Alignment(horizontal="right", wrap_text=True, vertical="bottom")
+_HEAD = (Alignment(wrap_text=True, vertical="bottom"), Alignment(wrap_text=True, vertical="bottom", indent=1))
+_WRAP = (Alignment(wrap_text=True, vertical="top"), Alignment(wrap_text=True, vertical="top", indent=1))
+_INDENT = Alignment(indent=1)
 
 
 def open_book(path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None,
@@ -93,6 +99,7 @@ def _check_paths(source: Path, target: Path) -> None:
     if not target.parent.is_dir():
         raise BookError(f"The folder {target.parent} does not exist; create it or choose another output path")
     check_writable(target)
+    check_not_open(target)
 
 
 def _join(items: Sequence[str]) -> str:
@@ -185,8 +192,14 @@ class FileBook:
                 _append_table_column(table, name, top, left, bottom, col)
         for name, values in columns.items():
             _write_column(ws, top + 1, where[name], values, formats.get(name))
+            _size_column(ws, top, where[name], name, values, formats.get(name))
+        if ws.print_area is None:  # a print setup of the user's own is kept
+            right = max([right, *where.values()])
+            box = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
+            page_setup(ws, PageSetup(box, f"{top}:{top}", None if ws.freeze_panes else f"{get_column_letter(left)}{top + 1}"))
 
-    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart]) -> None:
+    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart],
+                      page: PageSetup | None = None) -> None:  # fmt: skip
         ws, keep_names = self._fresh_sheet(sheet)
         used = {n.casefold() for other in self.wb.worksheets for n in other.tables}
         used |= {n.casefold() for n in self.wb.defined_names}
@@ -200,6 +213,8 @@ class FileBook:
         where = {b.key: b for b in blocks}
         for chart in charts:
             ws.add_chart(_chart(ws, chart, where[chart.block]), f"{get_column_letter(chart.anchor[1])}{chart.anchor[0]}")
+        if page is not None:
+            page_setup(ws, page)
 
     def _fresh_sheet(self, sheet: str) -> tuple[Worksheet, list[str]]:
         """An empty sheet in place of ``sheet`` (same position, tab colour, state and
@@ -341,26 +356,59 @@ def _write_column(ws: Worksheet, first: int, col: int, values: Sequence[Any], nu
 def _write_block(ws: Worksheet, block: Block) -> None:
     if block.title:
         _text_cell(ws, block.row - 1, block.col, block.title).font = _TITLE
+    numeric = numeric_columns(block.rows)
     for i, row in enumerate(block.rows):
         for j, value in enumerate(row):
+            indent = int(j > 0 and not numeric[j])  # text right of a number: "47.4%  yes", not "47.4%yes"
             if i == 0:
-                _text_cell(ws, block.row, block.col + j, "" if value is None else str(value)).font = _BOLD
+                head = _text_cell(ws, block.row, block.col + j, "" if value is None else str(value))
+                head.font, head.alignment = _BOLD, _RIGHT if numeric[j] else _HEAD[indent]
             else:
-                _put(ws, block.row + i, block.col + j, value)
+                cell = _put(ws, block.row + i, block.col + j, value)
+                if type(value) is str and (indent or len(value) > WIDTH_CAP):
+                    cell.alignment = _WRAP[indent] if len(value) > WIDTH_CAP else _INDENT
     for first, last, j, fmt in format_runs(block.rows, block.formats):
         for i in range(first, last + 1):
             ws._cells[(block.row + i, block.col + j)].number_format = fmt
 
 
 def _fit_widths(ws: Worksheet, blocks: Sequence[Block]) -> None:
-    widths: dict[int, int] = {}
-    for block in blocks:
-        for row in block.rows:
-            for j, value in enumerate(row):
-                text = f"{value:.4g}" if isinstance(value, float) else "" if value is None else str(value)
-                widths[block.col + j] = max(widths.get(block.col + j, 8), min(len(text) + 2, 60))
-    for col, width in sorted(widths.items()):
+    """Columns as wide as their headers and values as displayed (titles overflow freely)."""
+    texts = [t for block in blocks for t in block_texts(block.rows, block.formats, block.col)]
+    for col, width in sorted(column_widths(texts).items()):
         ws.column_dimensions[get_column_letter(col)].width = width
+
+
+def _size_column(ws: Worksheet, top: int, col: int, name: str, values: Sequence[Any], number_format: str | None) -> None:
+    """Widen a written Leads column to its header and values (long text wraps)."""
+    sample = [v for v in values[:5000] if v is not None and type(v) is not Formula]
+    texts = [(col, name)] + [(col, display_text(number_format, v)) for v in sample]
+    if any(type(v) is Formula for v in values[:1]):
+        texts.append((col, "100.0%"))
+    width = column_widths(texts)[col]
+    letter = get_column_letter(col)
+    current = ws.column_dimensions[letter].width if letter in ws.column_dimensions else None
+    ws.column_dimensions[letter].width = max(width, current or 0)
+    if any(isinstance(v, str) and len(v) > WIDTH_CAP for v in sample):
+        for i, value in enumerate(values):
+            if isinstance(value, str) and len(value) > WIDTH_CAP:
+                ws._cells[(top + 1 + i, col)].alignment = _WRAP[0]
+
+
+def page_setup(ws: Worksheet, page: PageSetup) -> None:
+    """Landscape, one page wide, the print area, repeated header rows and frozen panes."""
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    if ws.sheet_properties.pageSetUpPr is None:
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_options.gridLines = False
+    if page.area:
+        ws.print_area = page.area
+    if page.title_rows:
+        ws.print_title_rows = page.title_rows
+    if page.freeze:
+        ws.freeze_panes = page.freeze
 
 
 # ---- charts -------------------------------------------------------------------------

@@ -28,6 +28,7 @@ import numpy as np
 from leadscore_xl.rules.api import as_of_for
 from leadscore_xl.errors import BookError, LeadScoreError, RuleError, TableError
 from leadscore_xl.refresh import report
+from leadscore_xl.refresh.formats import PageSetup
 from leadscore_xl.refresh.report import Block, Chart
 from leadscore_xl.rules.table import parse_rules
 from leadscore_xl.rules.scoring import CompiledRules
@@ -40,6 +41,7 @@ __all__ = ["OUTPUTS", "Book", "RefreshOptions", "RefreshResult", "fit_model", "l
 OUTPUTS = ("Score", "Grade", "Route", "Probability", "Reasons", "Scored At")
 FORMATS = {"Score": "0.0", "Probability": "0.0%", "Scored At": "yyyy-mm-dd hh:mm"}
 FORMULA_SETTING = "probability formulas"
+CALL_LIST = "Call List"
 
 
 class Book(Protocol):
@@ -62,8 +64,9 @@ class Book(Protocol):
         """Write whole data columns of the sheet's table by header (case-insensitive),
         appending a column after the table's last one when its header is absent."""
 
-    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart]) -> None:
-        """Clear the sheet (create it if absent) and draw the blocks and charts."""
+    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart],
+                      page: PageSetup | None = None) -> None:  # fmt: skip
+        """Clear the sheet (create it if absent), draw the blocks and charts, and set how it prints."""
 
     def status(self, message: str, fraction: float) -> None:
         """Report progress (0 to 1)."""
@@ -128,14 +131,17 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
     unscorable = missing_probabilities(fit, leads, as_of)
     book.status("Explaining the scores", 0.45)
     columns = _lead_columns(compiled, leads, scores, contributions, probability, now)
+    calls = _call_list(settings, leads, columns, fit, as_of, formulas)
     book.status("Evaluating on past deals", 0.55)
-    model_blocks = report.model_sheet(fit)
+    model_blocks, _ = report.model_sheet(fit)
     blocks, charts, notes = report.report_sheet(scores, fit, deals, ruleset, settings, as_of, now, unscorable[0])
     book.status("Writing the Leads columns", 0.65)
     book.write_columns(names.need("Leads"), columns, FORMATS)
-    book.status("Rebuilding the Model and Report sheets", 0.8)
-    book.replace_sheet(names.get("Model"), *model_blocks)
-    book.replace_sheet(names.get("Report"), blocks, charts)
+    book.status("Rebuilding the Model, Report and Call List sheets", 0.8)
+    book.replace_sheet(names.get("Model"), model_blocks, [],
+                       report.page_setup(model_blocks, [], leave_out={"covariance"}))  # fmt: skip
+    book.replace_sheet(names.get("Report"), blocks, charts, report.page_setup(blocks, charts, title_rows=None))
+    book.replace_sheet(names.get(CALL_LIST), calls, [], report.page_setup(calls, [], freeze="A2"))
     book.status("Saving", 0.9)
     book.save()
     book.status("Done", 1.0)
@@ -179,7 +185,10 @@ def fit_model(deals: Table | None, settings: Settings, as_of: float, lead_header
     except LeadScoreError as exc:
         where = f" (read from the Deals sheet's {source})" if source and isinstance(exc, TableError) else ""
         return report.ModelFit(None, (f"Model not fitted: {exc}{where}",))
-    return report.ModelFit(result, (), deals_p, _cross_validation(deals, outcome, features, settings, as_of))
+    from leadscore_xl.refresh.steps import steps
+
+    per = tuple(steps(deals, result.variables, as_of).items())
+    return report.ModelFit(result, (), deals_p, _cross_validation(deals, outcome, features, settings, as_of), per)
 
 
 def _cross_validation(deals: Table, outcome: str, features: Any, settings: Settings, as_of: float) -> Any:
@@ -334,6 +343,17 @@ def _lead_columns(compiled: CompiledRules, leads: Table, scores: Any, contributi
         "Reasons": why[:filled] + blank,
         "Scored At": [now] * filled + blank,
     }
+
+
+def _call_list(settings: Settings, leads: Table, columns: Mapping[str, Sequence[Any]], fit: report.ModelFit,
+               as_of: float, formulas: bool) -> list[Block]:  # fmt: skip
+    """The Call List's blocks; probabilities as values (the list is a snapshot, sorted by them)."""
+    from leadscore_xl.refresh.call_list import call_list_rows, call_list_size
+
+    size = call_list_size(settings)
+    p = lead_probabilities(fit, leads, as_of)[0] if formulas else columns["Probability"]
+    rows, total = call_list_rows(leads, columns["Score"], columns["Grade"], columns["Route"], p, columns["Reasons"], size)
+    return report.call_list_sheet(rows, total)
 
 
 def reasons(compiled: CompiledRules, points: np.ndarray, fired: np.ndarray, scored: np.ndarray, top: int = 3) -> list[str | None]:
