@@ -193,7 +193,7 @@ class FileBook:
         for name, values in columns.items():
             _write_column(ws, top + 1, where[name], values, formats.get(name))
             _size_column(ws, top, where[name], name, values, formats.get(name))
-        if ws.print_area is None:  # a print setup of the user's own is kept
+        if not ws.print_area:  # a print setup of the user's own is kept
             right = max([right, *where.values()])
             box = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
             page_setup(ws, PageSetup(box, f"{top}:{top}", None if ws.freeze_panes else f"{get_column_letter(left)}{top + 1}"))

@@ -224,6 +224,8 @@ class LiveBook:
             cell = ws.range((block.row - 1, block.col))
             cell.value = live_value(block.title)
             cell.font.bold = True
+        if not block.rows:  # a title alone: a note
+            return ws.range((block.row - 1, block.col))
         rng = ws.range((block.row, block.col), (block.row + block.height - 1, block.col + block.width - 1))
         rng.value = block_cells(block)
         rng[0, :].font.bold = True

@@ -60,7 +60,7 @@ _BY_HEADER = {
                      "n", "total", "1", "2", "3", "4", "unscored", "per", "events", "left out"), COUNT),
     **dict.fromkeys(("expected value", "expected value per week", "amount"), MONEY),
     **dict.fromkeys(("leads per week", "wins per week", "expected won"), PER_WEEK),
-    **dict.fromkeys(("lift", "cum. lift", "over-representation"), LIFT),
+    **dict.fromkeys(("lift", "cum. lift", "no lift (1.0)", "over-representation"), LIFT),
     **dict.fromkeys(("mean score", "score", "score from", "score to", "from score", "from", "to",
                      "cut-off (score >=)", "cut-off"), SCORE),
     **dict.fromkeys(("f1", "youden j", "woe", "iv", "attribute iv", "auc", "z"), STATISTIC),

@@ -127,7 +127,7 @@ def stack(items: Sequence[Placed], row: int = 1, col: int = 1, gap: int = 1) -> 
     blocks: list[Block] = []
     charts: list[Chart] = []
     at = row
-    for item in items:
+    for item in [part for placed in items for part in _parts(placed)]:
         top = at + (1 if item.title else 0)
         block = Block(item.key, top, col, item.rows, item.title, item.table, item.formats)
         blocks.append(block)
@@ -137,6 +137,19 @@ def stack(items: Sequence[Placed], row: int = 1, col: int = 1, gap: int = 1) -> 
             used = max(used, CHART_ROWS)
         at += used + gap
     return blocks, charts
+
+
+def _parts(item: Placed) -> list[Placed]:
+    """A block whose rows hold a blank row and then a second table (Calibration's bins,
+    then its Statistic | Value rows) as one block per table, each formatted by its own
+    header; laid out one blank row apart, as before."""
+    blank = [i for i, row in enumerate(item.rows) if i and all(v is None for v in row)]
+    if not blank or item.table or item.chart or blank[0] + 1 >= len(item.rows):
+        return [item]
+    first, rest = item.rows[:blank[0]], item.rows[blank[0] + 1:]
+    head = replace(item, rows=first, formats=column_formats(first[0]))
+    tail = Placed(f"{item.key}-more", rest, None, None, column_formats(rest[0]))
+    return [head, *_parts(tail)]
 
 
 def note_block(key: str, title: str, message: str) -> Placed:
@@ -214,8 +227,7 @@ def call_list_sheet(rows: Sequence[Sequence[Any]], total: int) -> list[Block]:
     title = (f"The {shown:,} leads routed to Sales with the highest probability, then score"
              + (f" ({total - shown:,} more are routed to Sales; Settings \"Call list size\" sets how many are listed)"
                 if total > shown else ""))
-    return stack([table_block("call-list", rows, None, "CallList")])[0] + [
-        Block("call-list-title", len(rows) + 2, 1, ((title,),))]
+    return stack([table_block("call-list", rows, None, "CallList")])[0] + [Block("call-list-note", len(rows) + 3, 1, (), title)]
 
 
 def _cost(settings: Settings) -> float:
