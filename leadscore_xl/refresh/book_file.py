@@ -43,7 +43,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 from leadscore_xl.refresh.book_parts import (atomic_save, blocked_message, check_not_open, check_writable, choose_table,
                                              plan_columns, unsafe_parts)
 from leadscore_xl.errors import BookError, UnsafeOverwriteError
-from leadscore_xl.refresh.formats import WIDTH_CAP, PageSetup, block_texts, column_widths, display_text, format_runs, numeric_columns
+from leadscore_xl.refresh.formats import (WIDTH_CAP, PageSetup, block_texts, column_widths, display_text, format_runs,
+                                          numeric_columns, text_lines)
 from leadscore_xl.refresh.report import Block, Chart, Formula
 from leadscore_xl.sheet.table import norm
 
@@ -56,9 +57,10 @@ Progress = Callable[[str, float], None]
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=12)
 _RIGHT = Alignment(horizontal="right", wrap_text=True, vertical="bottom")
-_HEAD = (Alignment(wrap_text=True, vertical="bottom"), Alignment(wrap_text=True, vertical="bottom", indent=1))
-_WRAP = (Alignment(wrap_text=True, vertical="top"), Alignment(wrap_text=True, vertical="top", indent=1))
-_INDENT = Alignment(indent=1)
+_HEAD = (Alignment(wrap_text=True, vertical="bottom"),
+         Alignment(horizontal="left", wrap_text=True, vertical="bottom", indent=1))  # fmt: skip
+_WRAP = (Alignment(wrap_text=True, vertical="top"), Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1))
+_INDENT = Alignment(horizontal="left", indent=1)  # Excel indents only left- or right-aligned text
 
 
 def open_book(path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None,
@@ -375,8 +377,15 @@ def _write_block(ws: Worksheet, block: Block) -> None:
 def _fit_widths(ws: Worksheet, blocks: Sequence[Block]) -> None:
     """Columns as wide as their headers and values as displayed (titles overflow freely)."""
     texts = [t for block in blocks for t in block_texts(block.rows, block.formats, block.col)]
-    for col, width in sorted(column_widths(texts).items()):
+    widths = column_widths(texts)
+    for col, width in sorted(widths.items()):
         ws.column_dimensions[get_column_letter(col)].width = width
+    for block in blocks:  # rows of wrapped text as tall as their lines (LibreOffice does not size them)
+        for i, row in enumerate(block.rows):
+            lines = max((text_lines(str(v), widths.get(block.col + j, 8))
+                         for j, v in enumerate(row) if isinstance(v, str) and (not i or len(v) > WIDTH_CAP)), default=1)
+            if lines > 1:
+                ws.row_dimensions[block.row + i].height = 15 * lines
 
 
 def _size_column(ws: Worksheet, top: int, col: int, name: str, values: Sequence[Any], number_format: str | None) -> None:
@@ -393,6 +402,8 @@ def _size_column(ws: Worksheet, top: int, col: int, name: str, values: Sequence[
         for i, value in enumerate(values):
             if isinstance(value, str) and len(value) > WIDTH_CAP:
                 ws._cells[(top + 1 + i, col)].alignment = _WRAP[0]
+                height = ws.row_dimensions[top + 1 + i].height or 15
+                ws.row_dimensions[top + 1 + i].height = max(height, 15 * text_lines(value, width))
 
 
 def page_setup(ws: Worksheet, page: PageSetup) -> None:

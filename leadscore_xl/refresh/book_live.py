@@ -37,7 +37,7 @@ __all__ = ["LiveBook", "block_cells", "chart_columns", "drop_columns", "first_fi
 
 TITLE = "LeadScore XL"
 _CHART_TYPES = {"bar": "column_clustered", "scatter": "xy_scatter_lines_no_markers"}
-_XL_RIGHT, _XL_LANDSCAPE = -4152, 2
+_XL_RIGHT, _XL_LEFT, _XL_LANDSCAPE = -4152, -4131, 2
 
 
 def live_value(value: Any) -> Any:
@@ -233,6 +233,7 @@ class LiveBook:
             if numeric:
                 rng[0, j].api.HorizontalAlignment = _XL_RIGHT
             elif j:  # text right of a number: "47.4%  yes", not "47.4%yes"
+                rng[:, j].api.HorizontalAlignment = _XL_LEFT
                 rng[:, j].api.IndentLevel = 1
             if any(isinstance(r[j], str) and len(r[j]) > WIDTH_CAP for r in block.rows[1:] if j < len(r)):
                 rng[1:, j].wrap_text = True

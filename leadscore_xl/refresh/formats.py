@@ -30,6 +30,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -37,7 +38,7 @@ from typing import Any
 from leadscore_xl.sheet.table import norm
 
 __all__ = ["BY_VALUE", "COUNT", "DATE", "MONEY", "PERCENT", "PVALUE", "SCORE", "SIG4", "STATISTIC", "TIMESTAMP",
-           "WIDTH_CAP", "PageSetup", "block_texts", "cell_format", "header_lines", "column_formats", "column_widths", "display_text", "format_runs",
+           "WIDTH_CAP", "PageSetup", "block_texts", "cell_format", "header_lines", "text_lines", "column_formats", "column_widths", "display_text", "format_runs",
            "numeric_columns", "percent_formats"]  # fmt: skip
 
 COUNT = MONEY = "#,##0"
@@ -70,8 +71,8 @@ _BY_HEADER = {
     "value": BY_VALUE,
 }  # fmt: skip
 _P_WORDS = ("p-value", "p value", "p>|z|")
-_STAT_WORDS = ("auc", "brier", "log loss", "r2", "gini", "std. err", "ci", "optimism", "difference", "f1",
-               "youden", "chi2", "likelihood", "aic", "bic", "mcfadden")  # fmt: skip
+_STAT_WORDS = frozenset({"auc", "brier", "loss", "r2", "gini", "err", "ci", "optimism", "difference", "f1", "youden",
+                         "chi2", "likelihood", "aic", "bic", "mcfadden"})  # fmt: skip
 
 
 def column_formats(header: Sequence[Any]) -> tuple[str | None, ...]:
@@ -100,7 +101,7 @@ def _label_format(label: Any, value: float) -> str:
         return PERCENT
     if "per variable" in key:
         return SCORE
-    if any(word in key for word in _STAT_WORDS):
+    if _STAT_WORDS & set(re.split(r"[^a-z0-9]+", key)):  # whole words: "ci" is not in "coefficients"
         return STATISTIC
     if float(value).is_integer() and abs(value) < 1e15:
         return COUNT
@@ -179,6 +180,12 @@ def display_text(fmt: str | None, value: Any) -> str:
         return f"{value:.3E}"
     decimals = len(fmt.split(".")[1]) if "." in fmt else 0
     return f"{value:,.{decimals}f}" if "," in fmt else f"{value:.{decimals}f}"
+
+
+def text_lines(text: str, width: float) -> int:
+    """About how many lines ``text`` wraps onto in a column ``width`` characters wide."""
+    usable = max(int(width) - 2, 1)
+    return sum(max(1, math.ceil(len(line) / usable)) for line in text.split("\n"))
 
 
 def column_widths(cells: Iterable[tuple[int, str]]) -> dict[int, float]:
