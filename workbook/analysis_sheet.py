@@ -87,8 +87,8 @@ def write(ws: Worksheet, inp: Inputs) -> tuple[str, str]:
     refs = _refs(inp)
     ws["A1"] = "Analysis: live LeadScore XL formulas"
     ws["A1"].font = TITLE
-    ws["A2"] = ("Array formulas over fixed ranges; the refresh never changes this sheet. "
-                "Needs the xlwings add-in with UDF Modules = leadscore_udfs (see the README).")  # fmt: skip
+    ws["A2"] = ("Array formulas over fixed ranges; the refresh never changes this sheet. Live with the xlwings add-in "
+                "(UDF Modules = leadscore_udfs, see the README); without it, the values saved when the workbook was built.")  # fmt: skip
     ws["A2"].font = NOTE
     last = 4 + inp.capacity
     _headers(ws, 4, 1, ["Lead ID", *SCORE_OUTPUTS])

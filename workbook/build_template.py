@@ -66,7 +66,8 @@ from openpyxl.worksheet.worksheet import Worksheet
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import analysis_sheet  # noqa: E402
-from leadscore_xl.refresh.book_file import open_book, page_setup  # noqa: E402
+from leadscore_xl.refresh.book_file import open_book  # noqa: E402
+from leadscore_xl.refresh.file_layout import page_setup  # noqa: E402
 from leadscore_xl.refresh.formats import PageSetup, column_widths, display_text  # noqa: E402
 from leadscore_xl.refresh.run import RefreshOptions, refresh  # noqa: E402
 from sample_data import AS_OF, SampleData, make_sample  # noqa: E402

@@ -36,19 +36,18 @@ from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
-from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
 from leadscore_xl.refresh.book_parts import (atomic_save, blocked_message, check_not_open, check_writable, choose_table,
                                              plan_columns, unsafe_parts)
 from leadscore_xl.errors import BookError, UnsafeOverwriteError
-from leadscore_xl.refresh.formats import (WIDTH_CAP, PageSetup, block_texts, column_widths, display_text, format_runs,
-                                          numeric_columns, text_lines)
+from leadscore_xl.refresh.file_layout import Styles, align_block, fit_widths, page_setup, size_column
+from leadscore_xl.refresh.formats import PageSetup, format_runs
 from leadscore_xl.refresh.report import Block, Chart, Formula
 from leadscore_xl.sheet.table import norm
 
-__all__ = ["FileBook", "open_book", "page_setup", "unsafe_parts"]
+__all__ = ["FileBook", "open_book", "unsafe_parts"]
 
 MACRO_SUFFIXES = frozenset({".xlsm", ".xltm"})
 SUFFIXES = frozenset({".xlsx", ".xltx"}) | MACRO_SUFFIXES
@@ -56,11 +55,14 @@ OWNED_SHEETS = ("Model", "Report", "Call List")
 Progress = Callable[[str, float], None]
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=12)
-_RIGHT = Alignment(horizontal="right", wrap_text=True, vertical="bottom")
-_HEAD = (Alignment(wrap_text=True, vertical="bottom"),
-         Alignment(horizontal="left", wrap_text=True, vertical="bottom", indent=1))  # fmt: skip
-_WRAP = (Alignment(wrap_text=True, vertical="top"), Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1))
-_INDENT = Alignment(horizontal="left", indent=1)  # Excel indents only left- or right-aligned text
+_STYLES = Styles(  # Excel indents only left- or right-aligned text
+    right=Alignment(horizontal="right", wrap_text=True, vertical="bottom"),
+    head=Alignment(wrap_text=True, vertical="bottom"),
+    head_indent=Alignment(horizontal="left", wrap_text=True, vertical="bottom", indent=1),
+    wrap=Alignment(wrap_text=True, vertical="top"),
+    wrap_indent=Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1),
+    indent=Alignment(horizontal="left", indent=1),
+)
 
 
 def open_book(path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None,
@@ -194,7 +196,7 @@ class FileBook:
                 _append_table_column(table, name, top, left, bottom, col)
         for name, values in columns.items():
             _write_column(ws, top + 1, where[name], values, formats.get(name))
-            _size_column(ws, top, where[name], name, values, formats.get(name))
+            size_column(ws, top, where[name], name, values, formats.get(name), _STYLES.wrap)
         if not ws.print_area:  # a print setup of the user's own is kept
             right = max([right, *where.values()])
             box = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
@@ -211,7 +213,7 @@ class FileBook:
                 name = keep_names.pop(0) if keep_names else _unique(block.table, used)
                 used.add(name.casefold())
                 _add_table(ws, block, name)
-        _fit_widths(ws, blocks)
+        fit_widths(ws, blocks)
         where = {b.key: b for b in blocks}
         for chart in charts:
             ws.add_chart(_chart(ws, chart, where[chart.block]), f"{get_column_letter(chart.anchor[1])}{chart.anchor[0]}")
@@ -358,68 +360,16 @@ def _write_column(ws: Worksheet, first: int, col: int, values: Sequence[Any], nu
 def _write_block(ws: Worksheet, block: Block) -> None:
     if block.title:
         _text_cell(ws, block.row - 1, block.col, block.title).font = _TITLE
-    numeric = numeric_columns(block.rows)
     for i, row in enumerate(block.rows):
         for j, value in enumerate(row):
-            indent = int(j > 0 and not numeric[j])  # text right of a number: "47.4%  yes", not "47.4%yes"
             if i == 0:
-                head = _text_cell(ws, block.row, block.col + j, "" if value is None else str(value))
-                head.font, head.alignment = _BOLD, _RIGHT if numeric[j] else _HEAD[indent]
+                _text_cell(ws, block.row, block.col + j, "" if value is None else str(value)).font = _BOLD
             else:
-                cell = _put(ws, block.row + i, block.col + j, value)
-                if type(value) is str and (indent or len(value) > WIDTH_CAP):
-                    cell.alignment = _WRAP[indent] if len(value) > WIDTH_CAP else _INDENT
+                _put(ws, block.row + i, block.col + j, value)
+    align_block(ws, block, _STYLES)
     for first, last, j, fmt in format_runs(block.rows, block.formats):
         for i in range(first, last + 1):
             ws._cells[(block.row + i, block.col + j)].number_format = fmt
-
-
-def _fit_widths(ws: Worksheet, blocks: Sequence[Block]) -> None:
-    """Columns as wide as their headers and values as displayed (titles overflow freely)."""
-    texts = [t for block in blocks for t in block_texts(block.rows, block.formats, block.col)]
-    widths = column_widths(texts)
-    for col, width in sorted(widths.items()):
-        ws.column_dimensions[get_column_letter(col)].width = width
-    for block in blocks:  # rows of wrapped text as tall as their lines (LibreOffice does not size them)
-        for i, row in enumerate(block.rows):
-            lines = max((text_lines(str(v), widths.get(block.col + j, 8))
-                         for j, v in enumerate(row) if isinstance(v, str) and (not i or len(v) > WIDTH_CAP)), default=1)
-            if lines > 1:
-                ws.row_dimensions[block.row + i].height = 15 * lines
-
-
-def _size_column(ws: Worksheet, top: int, col: int, name: str, values: Sequence[Any], number_format: str | None) -> None:
-    """Widen a written Leads column to its header and values (long text wraps)."""
-    sample = [v for v in values[:5000] if v is not None and type(v) is not Formula]
-    texts = [(col, name)] + [(col, display_text(number_format, v)) for v in sample]
-    if any(type(v) is Formula for v in values[:1]):
-        texts.append((col, "100.0%"))
-    width = column_widths(texts)[col]
-    letter = get_column_letter(col)
-    current = ws.column_dimensions[letter].width if letter in ws.column_dimensions else None
-    ws.column_dimensions[letter].width = max(width, current or 0)
-    if any(isinstance(v, str) and len(v) > WIDTH_CAP for v in sample):
-        for i, value in enumerate(values):
-            if isinstance(value, str) and len(value) > WIDTH_CAP:
-                ws._cells[(top + 1 + i, col)].alignment = _WRAP[0]
-                height = ws.row_dimensions[top + 1 + i].height or 15
-                ws.row_dimensions[top + 1 + i].height = max(height, 15 * text_lines(value, width))
-
-
-def page_setup(ws: Worksheet, page: PageSetup) -> None:
-    """Landscape, one page wide, the print area, repeated header rows and frozen panes."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
-    if ws.sheet_properties.pageSetUpPr is None:
-        ws.sheet_properties.pageSetUpPr = PageSetupProperties()
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
-    ws.print_options.gridLines = False
-    if page.area:
-        ws.print_area = page.area
-    if page.title_rows:
-        ws.print_title_rows = page.title_rows
-    if page.freeze:
-        ws.freeze_panes = page.freeze
 
 
 # ---- charts -------------------------------------------------------------------------

@@ -15,10 +15,11 @@ from typing import Any
 import numpy as np
 
 from leadscore_xl.errors import SettingsError
+from leadscore_xl.refresh.report import Block, Placed, note_block, stack, table_block
 from leadscore_xl.settings import Settings, parse_number_list
 from leadscore_xl.sheet.table import Table, norm
 
-__all__ = ["DEFAULT_SIZE", "SALES_ROUTE", "call_list_rows", "call_list_size", "identity_columns"]
+__all__ = ["DEFAULT_SIZE", "SALES_ROUTE", "call_list_rows", "call_list_sheet", "call_list_size", "identity_columns"]
 
 DEFAULT_SIZE = 50
 SALES_ROUTE = "sales"
@@ -86,3 +87,17 @@ def _cell(row: Sequence[Any], j: int) -> Any:
 
 def _number(value: Any) -> float:
     return float(value) if isinstance(value, (int, float)) and not isinstance(value, bool) else float("nan")
+
+
+def call_list_sheet(rows: Sequence[Sequence[Any]], total: int) -> list[Block]:
+    """The Call List: its table at A1 (an Excel Table "CallList") and a line below it when
+    more leads are routed to Sales than it lists; a note when none is."""
+    if len(rows) < 2:
+        note = note_block("call-list-note", "No leads for sales",
+                          "no open lead is routed to Sales; the Call List fills when a lead scores into a Sales band")  # fmt: skip
+        return stack([Placed("call-list", (tuple(rows[0]), (None,) * len(rows[0])), None, "CallList"), note])[0]
+    shown = len(rows) - 1
+    title = (f"The {shown:,} leads routed to Sales with the highest probability, then score"
+             + (f' ({total - shown:,} more are routed to Sales; Settings "Call list size" sets how many are listed)'
+                if total > shown else ""))  # fmt: skip
+    return stack([table_block("call-list", rows, None, "CallList")])[0] + [Block("call-list-note", len(rows) + 3, 1, (), title)]

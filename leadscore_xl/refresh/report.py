@@ -14,7 +14,7 @@ text, whatever it starts with.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Collection, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from typing import Any
 
@@ -22,7 +22,7 @@ import numpy as np
 
 from leadscore_xl.sheet.dates import from_serial
 from leadscore_xl.errors import LeadScoreError
-from leadscore_xl.refresh.formats import SIG4, PageSetup, column_formats, percent_formats
+from leadscore_xl.refresh.formats import SIG4, column_formats, percent_formats
 from leadscore_xl.rules.results import Scores
 from leadscore_xl.rules.table import RuleSet
 from leadscore_xl.settings import UNSCORED, Settings, parse_number_list
@@ -36,9 +36,7 @@ __all__ = [
     "Placed",
     "grade_rows",
     "model_sheet",
-    "call_list_sheet",
     "note_block",
-    "page_setup",
     "outcome_column",
     "percent_formats",
     "probability_formulas",
@@ -202,32 +200,6 @@ def table_block(key: str, rows: Sequence[Sequence[Any]], title: str | None = Non
     """A Placed block from rows (header first), with percentage formats from the header."""
     frozen = tuple(tuple(r) for r in rows)
     return Placed(key, frozen, title, table, column_formats(frozen[0]) if frozen else (), chart)
-
-
-CHART_COLUMNS = 7  # columns a chart covers, about
-
-
-def page_setup(blocks: Sequence[Block], charts: Sequence[Chart], title_rows: str | None = "1:1",
-               freeze: str | None = None, leave_out: Collection[str] = ()) -> PageSetup:  # fmt: skip
-    """How a sheet of blocks prints: an area from A1 over every block (but ``leave_out``,
-    e.g. the covariance, which is for formulas) and chart, the header row repeated."""
-    kept = [b for b in blocks if b.key not in leave_out]
-    right = max([b.col + b.width - 1 for b in kept] + [c.anchor[1] + CHART_COLUMNS for c in charts], default=1)
-    bottom = max([b.row + b.height - 1 for b in kept] + [c.anchor[0] + CHART_ROWS for c in charts], default=1)
-    return PageSetup(f"A1:{column_letters(right)}{bottom}", title_rows, freeze)
-
-
-def call_list_sheet(rows: Sequence[Sequence[Any]], total: int) -> list[Block]:
-    """The Call List: its table at A1 (an Excel Table "CallList"), a note when empty."""
-    if len(rows) < 2:
-        note = note_block("call-list-note", "No leads for sales",
-                          "no open lead is routed to Sales; the Call List fills when a lead scores into a Sales band")
-        return stack([Placed("call-list", (tuple(rows[0]), (None,) * len(rows[0])), None, "CallList"), note])[0]
-    shown = len(rows) - 1
-    title = (f"The {shown:,} leads routed to Sales with the highest probability, then score"
-             + (f" ({total - shown:,} more are routed to Sales; Settings \"Call list size\" sets how many are listed)"
-                if total > shown else ""))
-    return stack([table_block("call-list", rows, None, "CallList")])[0] + [Block("call-list-note", len(rows) + 3, 1, (), title)]
 
 
 def _cost(settings: Settings) -> float:

@@ -29,6 +29,7 @@ from leadscore_xl.rules.api import as_of_for
 from leadscore_xl.errors import BookError, LeadScoreError, RuleError, TableError
 from leadscore_xl.refresh import report
 from leadscore_xl.refresh.formats import PageSetup
+from leadscore_xl.refresh.layout import page_setup
 from leadscore_xl.refresh.report import Block, Chart
 from leadscore_xl.rules.table import parse_rules
 from leadscore_xl.rules.scoring import CompiledRules
@@ -138,10 +139,9 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
     book.status("Writing the Leads columns", 0.65)
     book.write_columns(names.need("Leads"), columns, FORMATS)
     book.status("Rebuilding the Model, Report and Call List sheets", 0.8)
-    book.replace_sheet(names.get("Model"), model_blocks, [],
-                       report.page_setup(model_blocks, [], leave_out={"covariance"}))  # fmt: skip
-    book.replace_sheet(names.get("Report"), blocks, charts, report.page_setup(blocks, charts, title_rows=None))
-    book.replace_sheet(names.get(CALL_LIST), calls, [], report.page_setup(calls, [], freeze="A2"))
+    book.replace_sheet(names.get("Model"), model_blocks, [], page_setup(model_blocks, [], leave_out={"covariance"}))
+    book.replace_sheet(names.get("Report"), blocks, charts, page_setup(blocks, charts, title_rows=None))
+    book.replace_sheet(names.get(CALL_LIST), calls, [], page_setup(calls, [], freeze="A2"))
     book.status("Saving", 0.9)
     book.save()
     book.status("Done", 1.0)
@@ -348,12 +348,12 @@ def _lead_columns(compiled: CompiledRules, leads: Table, scores: Any, contributi
 def _call_list(settings: Settings, leads: Table, columns: Mapping[str, Sequence[Any]], fit: report.ModelFit,
                as_of: float, formulas: bool) -> list[Block]:  # fmt: skip
     """The Call List's blocks; probabilities as values (the list is a snapshot, sorted by them)."""
-    from leadscore_xl.refresh.call_list import call_list_rows, call_list_size
+    from leadscore_xl.refresh.call_list import call_list_rows, call_list_sheet, call_list_size
 
     size = call_list_size(settings)
     p = lead_probabilities(fit, leads, as_of)[0] if formulas else columns["Probability"]
     rows, total = call_list_rows(leads, columns["Score"], columns["Grade"], columns["Route"], p, columns["Reasons"], size)
-    return report.call_list_sheet(rows, total)
+    return call_list_sheet(rows, total)
 
 
 def reasons(compiled: CompiledRules, points: np.ndarray, fired: np.ndarray, scored: np.ndarray, top: int = 3) -> list[str | None]:
