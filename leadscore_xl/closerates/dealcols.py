@@ -13,7 +13,7 @@ from typing import Any
 
 import numpy as np
 
-from leadscore_xl.model.design import outcome_vector
+from leadscore_xl.sheet.outcome import outcome_vector
 from leadscore_xl.errors import InputError, quote
 from leadscore_xl.sheet.table import Column, Kind, Table, as_rows, is_blank, norm
 
@@ -45,7 +45,7 @@ def _name(value: Any, what: str) -> str:
 
 def read_outcomes(table: Table, outcome: Any) -> tuple[int, np.ndarray]:
     """The outcome column's position and 1.0 (won) / 0.0 (lost) / NaN (blank) per row,
-    parsed as the logit parses it (:func:`leadscore_xl.model.design.outcome_vector`)."""
+    parsed as the logit parses it (:func:`leadscore_xl.sheet.outcome.outcome_vector`)."""
     index = table.index(_name(outcome, "outcome column"), "outcome column")
     return index, outcome_vector(table, table.headers[index])[0]
 

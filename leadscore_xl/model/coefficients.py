@@ -36,7 +36,7 @@ from leadscore_xl.errors import ModelTableError, quote
 from leadscore_xl.settings import UNSCORED
 from leadscore_xl.sheet.table import Kind, Table, as_rows, canonical_text, is_blank, norm, read_table
 
-__all__ = ["COEF_HEADER", "PROB_OUTPUTS", "VARIABLE_HEADER", "CoefModel", "Probabilities", "excel_formula", "read_model",
+__all__ = ["COEF_HEADER", "PROB_OUTPUTS", "VARIABLE_HEADER", "CoefModel", "Probabilities", "read_model",
            "variable_rows"]  # fmt: skip
 
 COEF_HEADER = ["Term", "Variable", "Level", "Coef", "Std. Err.", "z", "P>|z|", "CI 2.5 %", "CI 97.5 %",
@@ -308,10 +308,3 @@ def _covariance(values: Any, terms: list[Term]) -> np.ndarray:
     pick = [index[w] for w in wanted]
     return matrix[np.ix_(pick, pick)]
 
-
-def excel_formula(model: Any, *, headers: Any = None, first_cell: str | None = None,
-                  coef_cell: str | None = None, as_of: str | None = None) -> str:  # fmt: skip
-    """The model as a native Excel formula; see :func:`leadscore_xl.model.formula.excel_formula`."""
-    from leadscore_xl.model.formula import excel_formula as native  # the formula module builds on this one
-
-    return native(model, headers=headers, first_cell=first_cell, coef_cell=coef_cell, as_of=as_of)

@@ -19,15 +19,14 @@ import numpy as np
 
 from leadscore_xl.errors import (
     DataQualityWarning, DroppedColumnWarning, InputError, LeadScoreWarning, ModelError,
-    OutcomeError, quote, row_list,
+    quote, row_list,
 )  # fmt: skip
-from leadscore_xl.sheet.outcome import bad_outcomes, outcome_values
-from leadscore_xl.rules.predicates import text_number
-from leadscore_xl.sheet.table import Column, Kind, Table, canonical_text, levels, norm
+from leadscore_xl.sheet.outcome import outcome_vector
+from leadscore_xl.sheet.table import Column, Kind, Table, canonical_text, levels, norm, text_number
 
 __all__ = [
     "BLANK_LEVEL", "OTHER_LEVEL", "Design", "ModelOptions", "Term", "Variable",
-    "build_design", "drop_redundant", "level_order", "outcome_vector",
+    "build_design", "drop_redundant", "level_order",
 ]  # fmt: skip
 
 BLANK_LEVEL = "(blank)"
@@ -80,16 +79,6 @@ class Design:
     variables: tuple[Variable, ...]
     n_dropped: int
     warnings: tuple[LeadScoreWarning, ...]
-
-
-def outcome_vector(table: Table, name: str) -> tuple[np.ndarray, str]:
-    """The outcome as 1.0/0.0, NaN where blank; an OutcomeError naming rows of bad values."""
-    col = table.column(table.index(name, "outcome column"))
-    y, bad = outcome_values(col)
-    if bad.any():
-        rows = [table.row_number(i) for i in np.flatnonzero(bad)]
-        raise OutcomeError(f"{table.name} {row_list(rows)}: {bad_outcomes(col, bad)} (leave open deals blank)")
-    return y, col.name
 
 
 def build_design(table: Table, opts: ModelOptions, as_of: float) -> Design:

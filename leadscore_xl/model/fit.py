@@ -39,7 +39,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
-from leadscore_xl.model.coefficients import COEF_HEADER, Z975, CoefModel, excel_formula, read_model, variable_rows
+from leadscore_xl.model.coefficients import COEF_HEADER, Z975, CoefModel, read_model, variable_rows
+from leadscore_xl.model.formula import excel_formula
 from leadscore_xl.sheet.dates import from_serial, resolve_as_of
 from leadscore_xl.model.design import Design, ModelOptions, Term, Variable, build_design, drop_redundant
 from leadscore_xl.errors import InputError, LeadScoreWarning, quote

@@ -269,7 +269,7 @@ def probability_formulas(fit: ModelFit, header: Sequence[Any], top: int, left: i
     ``header`` is the Leads table's whole header row, starting in column ``left`` of
     sheet row ``top``; ``as_of`` is the cell or number the date ages are counted to.
     """
-    from leadscore_xl.model.coefficients import excel_formula
+    from leadscore_xl.model.formula import excel_formula
 
     model = fit.result.model  # type: ignore[union-attr]
 
@@ -348,7 +348,7 @@ def report_sheet(scores: Scores, fit: ModelFit, deals: Table | None, ruleset: Ru
 
 def _evaluation(scores: Scores, fit: ModelFit, deals: Table | None, ruleset: RuleSet, settings: Settings,
                 as_of: float, facts: list[tuple[str, Any]], notes: list[str]) -> list[Placed]:  # fmt: skip
-    from leadscore_xl.model.design import outcome_vector
+    from leadscore_xl.sheet.outcome import outcome_vector
     from leadscore_xl.evaluation.discrimination import auc
     from leadscore_xl.evaluation.charts import report_charts
 

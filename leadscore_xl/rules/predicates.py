@@ -24,10 +24,10 @@ from functools import partial
 
 import numpy as np
 
-from leadscore_xl.rules.table import Rule
-from leadscore_xl.sheet.table import Column, cell_parts, float_or_nan
+from leadscore_xl.rules.rule import Rule
+from leadscore_xl.sheet.table import Column, cell_parts, text_number
 
-__all__ = ["cell_test", "column_mask", "row_parts", "text_number", "unary_test", "whole_days"]
+__all__ = ["cell_test", "column_mask", "row_parts", "unary_test", "whole_days"]
 
 _COMPARISONS = frozenset({">", ">=", "<", "<=", "between"})
 
@@ -149,7 +149,6 @@ def _unary(op: str, low: float) -> Callable[[float], bool]:
     return partial({">": operator.lt, ">=": operator.le, "<": operator.gt, "<=": operator.ge}[op], low)
 
 
-_TEXT_NUMBERS: dict[str, float] = {}
 _ROW_PARTS: dict[str, tuple[float, str | None]] = {}
 
 
@@ -170,12 +169,3 @@ def row_parts(value: object) -> tuple[float, str | None]:
     return cell_parts(value)
 
 
-def text_number(key: str) -> float:
-    """The number in a text cell ("500" -> 500.0), NaN for other text; remembered."""
-    number = _TEXT_NUMBERS.get(key)
-    if number is None:
-        number = float_or_nan(key)
-        if len(_TEXT_NUMBERS) > 100_000:
-            _TEXT_NUMBERS.clear()
-        _TEXT_NUMBERS[key] = number
-    return number

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 
-from leadscore_xl.rules.table import Rule
+from leadscore_xl.rules.rule import Rule
 from leadscore_xl.sheet.sums import add_up
 from leadscore_xl.settings import UNSCORED, ScoringConfig
 from leadscore_xl.sheet.table import no_gc, norm

@@ -16,17 +16,20 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from leadscore_xl.errors import RuleError
 from leadscore_xl.rules.predicates import CellTest, cell_test, column_mask, row_parts, unary_test, whole_days
 from leadscore_xl.rules.results import Contribution, Explanation, Scores
-from leadscore_xl.rules.table import Rule, RuleSet
+from leadscore_xl.rules.rule import Rule
 from leadscore_xl.settings import ScoringConfig
 from leadscore_xl.sheet.sums import add_up
 from leadscore_xl.sheet.table import Kind, Table, cell_parts, norm, not_a_column
+
+if TYPE_CHECKING:  # the rule set compiles itself with this module; no import back at run time
+    from leadscore_xl.rules.ruleset import RuleSet
 
 __all__ = ["ALWAYS", "CompiledRules"]
 

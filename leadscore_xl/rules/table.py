@@ -26,7 +26,7 @@ import datetime as dt
 import math
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 from leadscore_xl.sheet.cache import ContentCache
@@ -34,6 +34,8 @@ from leadscore_xl.sheet.dates import parse_date_text, to_serial
 from leadscore_xl.errors import RuleError, TableError, quote
 from leadscore_xl.sheet.table import as_rows, canonical_text, cell_parts, float_or_nan, is_blank, norm, read_table, truth
 from leadscore_xl.sheet.table import header_text as _text
+from leadscore_xl.rules.rule import NO_VALUE_OPS, Operand, Rule
+from leadscore_xl.rules.ruleset import RuleSet
 
 __all__ = ["OPERATORS", "Operand", "Rule", "RuleSet", "parse_rules"]
 
@@ -44,7 +46,6 @@ OPERATORS = (
 _OPERATOR_LIST = ", ".join(OPERATORS)
 _NUMERIC_OPS = frozenset({">", ">=", "<", "<=", "between", "within"})
 _LIST_OPS = frozenset({"=", "<>", "in", "not in"})
-_NO_VALUE_OPS = frozenset({"is blank", "is not blank", "always"})
 _WITHIN = re.compile(r"^within(?:\s+(\d+(?:\.\d+)?))?(?:\s+days?)?$")
 _DISQUALIFY = frozenset({"disqualify", "disqualified", "dq"})
 _TRUE = frozenset({"true", "yes"})
@@ -55,70 +56,6 @@ _ALIASES = {"Half-life (days)": ("Half-life", "Half life", "Half life (days)", "
             "Date attribute": ("Date column", "Event date")}  # fmt: skip
 COLUMNS = ("Rule", "Group", "Attribute", "Operator", "Value", "Points", "Half-life (days)",
            "Date attribute", "Active")  # fmt: skip
-
-
-@dataclass(frozen=True)
-class Operand:
-    """What a rule compares with: text keys, numbers, and substrings for ``contains``."""
-
-    keys: frozenset[str] = frozenset()
-    numbers: tuple[float, ...] = ()
-    subs: tuple[str, ...] = ()
-    whole_days: bool = False  # the numbers are dates without a time: compare the cells' days
-
-@dataclass(frozen=True)
-class Rule:
-    """One validated row of the Rules table."""
-
-    row: int
-    name: str
-    group: str
-    attribute: str
-    op: str
-    value: object
-    points: float
-    operand: Operand = field(default_factory=Operand)
-    disqualify: bool = False
-    half_life: float | None = None
-    date_attribute: str | None = None
-
-    @property
-    def condition(self) -> str:
-        """The rule as a sentence fragment: ``Job Title in VP; Director``."""
-        if self.op == "always":
-            return "every scored lead"
-        if self.op in _NO_VALUE_OPS:
-            return f"{self.attribute} {self.op}"
-        if self.op == "within":
-            return f"{self.attribute} within {self.operand.numbers[0]:g} days"
-        return f"{self.attribute} {self.op} {_text(self.value)}"
-
-
-@dataclass(frozen=True, eq=False)
-class RuleSet:
-    """The parsed rules of one Rules range; ``bind`` compiles them against headers."""
-
-    rules: tuple[Rule, ...]
-    _bound: dict[tuple[str, ...] | None, Any] = field(default_factory=dict, repr=False)
-
-    @property
-    def groups(self) -> tuple[str, ...]:
-        """Group names in order of first appearance."""
-        return tuple(dict.fromkeys(r.group for r in self.rules))
-
-    def bind(self, headers: Sequence[str]) -> Any:
-        """The rules compiled for a Leads header row (cached per header row)."""
-        last = self._bound.get(None)
-        if last is not None and last.headers is headers:  # the same cached header tuple again
-            return last
-        key = tuple(headers)
-        compiled = self._bound.get(key)
-        if compiled is None:
-            from leadscore_xl.rules.scoring import CompiledRules
-
-            compiled = self._bound[key] = CompiledRules.build(self, key)
-        self._bound[None] = compiled  # type: ignore[index]
-        return compiled
 
 
 def parse_rules(values: Any, header_row: int = 1) -> RuleSet:
@@ -269,7 +206,7 @@ def _half_life(value: object, where: str) -> float | None:
 
 
 def _operand(op: str, value: object, within_days: float | None, where: str) -> Operand:
-    if op in _NO_VALUE_OPS:
+    if op in NO_VALUE_OPS:
         return Operand()
     if op == "within":
         return _within_operand(value, within_days, where)

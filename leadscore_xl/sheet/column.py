@@ -34,6 +34,7 @@ __all__ = [
     "convert_column",
     "is_blank",
     "float_or_nan",
+    "text_number",
     "levels",
     "no_gc",
     "norm",
@@ -132,6 +133,20 @@ def float_or_nan(text: str) -> float:
         return float(text)
     except ValueError:
         return float("nan")
+
+
+_TEXT_NUMBERS: dict[str, float] = {}
+
+
+def text_number(key: str) -> float:
+    """The number in a text cell ("500" -> 500.0), NaN for other text; remembered."""
+    number = _TEXT_NUMBERS.get(key)
+    if number is None:
+        number = float_or_nan(key)
+        if len(_TEXT_NUMBERS) > 100_000:
+            _TEXT_NUMBERS.clear()
+        _TEXT_NUMBERS[key] = number
+    return number
 
 
 def is_blank(value: object) -> bool:

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import numpy as np
 
-from leadscore_xl.errors import quote
-from leadscore_xl.sheet.table import Column, norm
+from leadscore_xl.errors import OutcomeError, quote, row_list
+from leadscore_xl.sheet.table import Column, Table, norm
 
-__all__ = ["OUTCOME_HINT", "OUTCOME_WORDS", "bad_outcomes", "outcome_values"]
+__all__ = ["OUTCOME_HINT", "OUTCOME_WORDS", "bad_outcomes", "outcome_values", "outcome_vector"]
 
 OUTCOME_WORDS: dict[str, float] = {
     "won": 1.0, "lost": 0.0, "yes": 1.0, "no": 0.0, "true": 1.0, "false": 0.0,
@@ -56,3 +56,13 @@ def bad_outcomes(column: Column, bad: np.ndarray, name_column: bool = True) -> s
     verb = "is not an outcome" if len(shown) == 1 else "are not outcomes"
     where = f' in column "{column.name}"' if name_column else ""
     return f"outcome {values}{where} {verb}; {OUTCOME_HINT}"
+
+
+def outcome_vector(table: Table, name: str) -> tuple[np.ndarray, str]:
+    """The outcome as 1.0/0.0, NaN where blank; an OutcomeError naming rows of bad values."""
+    col = table.column(table.index(name, "outcome column"))
+    y, bad = outcome_values(col)
+    if bad.any():
+        rows = [table.row_number(i) for i in np.flatnonzero(bad)]
+        raise OutcomeError(f"{table.name} {row_list(rows)}: {bad_outcomes(col, bad)} (leave open deals blank)")
+    return y, col.name
