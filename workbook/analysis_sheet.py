@@ -199,6 +199,7 @@ def _one_lead(ws: Worksheet, row: int, inp: Inputs, refs: Refs) -> int:
             ws.cell(row + i, SIDE + 1, formula)
         else:
             _array(ws, row + i, SIDE + 1, [[results[i - 1]]], formula)
+    ws.cell(row + 2, SIDE + 1).number_format = "0.0"  # the score
     return _spill(ws, row + 6, leadscore_udfs.LEADEXPLAIN, lead_values, f"=LEADEXPLAIN({args})")
 
 

@@ -58,7 +58,7 @@ from typing import Any
 
 from openpyxl import Workbook
 from openpyxl.formatting.rule import CellIsRule
-from openpyxl.styles import Font, PatternFill
+from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
@@ -67,7 +67,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import analysis_sheet  # noqa: E402
 from leadscore_xl.refresh.book_file import open_book  # noqa: E402
-from leadscore_xl.refresh.file_layout import page_setup  # noqa: E402
+from leadscore_xl.refresh.file_layout import Styles, align_block, page_setup  # noqa: E402
+from leadscore_xl.refresh.report import Block  # noqa: E402
 from leadscore_xl.refresh.formats import PageSetup, column_widths, display_text  # noqa: E402
 from leadscore_xl.refresh.run import RefreshOptions, refresh  # noqa: E402
 from sample_data import AS_OF, SampleData, make_sample  # noqa: E402
@@ -131,6 +132,10 @@ FORMATS = {
 }  # fmt: skip
 GRADE_FILLS = {"High value": "C6EFCE", "MQL": "E2F0D9", "Nurture": "FFEB9C", "Cold": "EDEDED", "Unscored": "FFFFFF"}
 STYLE = TableStyleInfo(name="TableStyleMedium2", showRowStripes=True)
+ALIGN = Styles(right=Alignment(horizontal="right"), head=Alignment(), head_indent=Alignment(horizontal="left", indent=1),
+               wrap=Alignment(wrap_text=True, vertical="top"),
+               wrap_indent=Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1),
+               indent=Alignment(horizontal="left", indent=1))  # fmt: skip
 
 
 def build(output: Path | str = DEFAULT_OUTPUT, n_leads: int = 2000, n_deals: int = 5000,
@@ -164,7 +169,9 @@ def build(output: Path | str = DEFAULT_OUTPUT, n_leads: int = 2000, n_deals: int
     analysis = wb.create_sheet("Analysis")
     grade_cells = analysis_sheet.write(analysis, _inputs(data, capacity))
     _grade_formats_range(analysis, grade_cells)
-    page_setup(analysis, PageSetup(f"A1:{get_column_letter(analysis.max_column)}{analysis.max_row}", "4:4", "A5"))
+    saved = wb[analysis_sheet.VALUES_SHEET]  # an array formula's cells other than its first exist there only
+    right, bottom = max(analysis.max_column, saved.max_column), max(analysis.max_row, saved.max_row)
+    page_setup(analysis, PageSetup(f"A1:{get_column_letter(right)}{bottom}", "4:4", "A5"))
     conf = wb.create_sheet("xlwings.conf")
     _conf_sheet(conf)
     page_setup(conf, PageSetup("A1:B3"))
@@ -199,6 +206,7 @@ def _data_sheet(ws: Worksheet, rows: list[list[Any]]) -> None:
         if fmt:
             for (cell,) in ws.iter_rows(min_row=2, max_row=len(rows), min_col=j, max_col=j):
                 cell.number_format = fmt
+    align_block(ws, Block(ws.title, 1, 1, tuple(map(tuple, rows))), ALIGN)  # headers over numbers to the right
     page_setup(ws, PageSetup(ref, "1:1", "A2"))
 
 

@@ -8,7 +8,8 @@ a live Excel workbook through xlwings) and behind ``leadscore refresh BOOK.xlsx`
 2. scores the leads and explains each score by its top three contributions;
 3. fits the logistic model on Deals and predicts each lead's probability;
 4. writes the Leads output columns (:data:`OUTPUTS`) and nothing else on Leads;
-5. rebuilds the Model sheet and the Report sheet.
+5. rebuilds the Model, Report and Call List sheets, each set up to print
+   (:mod:`leadscore_xl.refresh.layout`).
 
 A model or an evaluation table that cannot be made leaves a note on its sheet (and in
 :attr:`RefreshResult.notes`) instead of stopping the refresh; bad Rules, Settings or
