@@ -23,6 +23,7 @@ return ``str(error)`` into the cell; the refresh shows it in a message box.
     ├── FewEventsWarning                fewer than 10 events per variable
     ├── DroppedColumnWarning            constant or collinear column left out
     └── DataQualityWarning              dropped rows, error cells, unseen levels
+        └── LeakWarning                 a feature alone separates won from lost
 
 Warnings are not raised: results objects keep them in ``.warnings`` so that they can
 be written beside the numbers they qualify.
@@ -38,6 +39,7 @@ __all__ = [
     "InputError",
     "LeadScoreError",
     "LeadScoreWarning",
+    "LeakWarning",
     "ModelError",
     "ModelTableError",
     "NonConvergenceWarning",
@@ -114,6 +116,10 @@ class DroppedColumnWarning(LeadScoreWarning):
 
 class DataQualityWarning(LeadScoreWarning):
     """Rows were dropped, cells held errors, or a lead had a level the model never saw."""
+
+
+class LeakWarning(DataQualityWarning):
+    """A feature alone separates won from lost: most likely the outcome under another name."""
 
 
 def quote(value: object) -> str:

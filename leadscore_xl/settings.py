@@ -24,18 +24,18 @@ from __future__ import annotations
 
 import difflib
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
 from leadscore_xl.sheet.cache import ContentCache
 from leadscore_xl.sheet.dates import resolve_as_of
 from leadscore_xl.errors import InputError, SettingsError, quote
-from leadscore_xl.sheet.table import as_rows, is_blank, norm
+from leadscore_xl.sheet.table import as_rows, is_blank, norm, not_a_column
 
 __all__ = [
-    "Band", "DEFAULT_BANDS", "KNOWN_KEYS", "ScoringConfig", "Settings", "parse_number_list", "read_settings",
-    "settings_notes",
+    "Band", "DEFAULT_BANDS", "KNOWN_KEYS", "ScoringConfig", "Settings", "amount_column", "column_notes",
+    "parse_number_list", "read_settings", "settings_notes",
 ]  # fmt: skip
 
 #: Every Settings key some part of LeadScore XL reads (besides "Cap <group>",
@@ -43,8 +43,10 @@ __all__ = [
 KNOWN_KEYS = frozenset({
     "score min", "score max", "as-of date", "fit group", "engagement group", "fit cuts", "engagement cuts",
     "disqualified route", "outcome column", "amount column", "source column", "features", "categorical columns",
-    "min level count", "blank as level", "probability formulas", "cost per lead", "call list size",
+    "min level count", "blank as level", "missing indicator", "probability formulas", "cost per lead",
+    "call list size",
 })  # fmt: skip
+DEFAULT_AMOUNT_COLUMN = "Deal Amount"
 
 
 @dataclass(frozen=True)
@@ -246,6 +248,33 @@ def _cuts(raw: dict[str, Any], key: str, default: tuple[float, ...], loc: Any) -
             f"{loc(key)}: {key.capitalize()} needs three falling numbers, e.g. \"45; 30; 15\""
         )
     return cuts
+
+
+def amount_column(settings: Settings) -> str:
+    """The Deals column holding the deal value: Settings "Amount column", else "Deal Amount"."""
+    value = settings.get("amount column")
+    return DEFAULT_AMOUNT_COLUMN if is_blank(value) else str(value).strip()
+
+
+_COLUMN_KEYS = (("amount column", "Amount column", "the Report's expected-value cut-off has no deal values"),
+                ("source column", "Source column", "the Report has no channel report"),
+                ("features", "Features", "the model is fitted without it"))  # fmt: skip
+
+
+def column_notes(settings: Settings, deals_headers: Sequence[str]) -> tuple[str, ...]:
+    """One line per column a Settings row names (Amount column, Source column, Features)
+    that Deals does not have, with a did-you-mean."""
+    notes = []
+    for key, label, effect in _COLUMN_KEYS:
+        value = settings.get(key)
+        if is_blank(value) or not isinstance(value, str):
+            continue
+        names = [p.strip() for p in value.replace(",", ";").split(";") if p.strip()] if key == "features" else [value.strip()]
+        for name in names:
+            if norm(name) not in {norm(h) for h in deals_headers}:
+                text = not_a_column(name, deals_headers, "Deals", label)
+                notes.append(f"Settings row {settings.rows.get(key, '?')}: {text}; until it is fixed, {effect}")
+    return tuple(notes)
 
 
 def settings_notes(settings: Settings, groups: tuple[str, ...]) -> tuple[str, ...]:

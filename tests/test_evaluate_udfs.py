@@ -249,3 +249,22 @@ def test_functions_are_registered_for_excel() -> None:
                  "COMPARESCORES", "CHANNELREPORT", "DISAGREEMENTS", "CVAUC"):  # fmt: skip
         info = getattr(F, name).__xlfunc__
         assert info["name"] == name and info["category"] == "LeadScore XL"
+
+
+def test_a_header_above_numbers_means_every_column_has_its_header() -> None:
+    """The sample's own column names: Deals' "Won" (TRUE/FALSE below it) and "Score". "Won" is
+    also an outcome value, so the header is decided from the Score column: text above numbers."""
+    from workbook.build_template import SETTINGS  # the sample's Settings (bands 65 / 50 / 20)
+    from workbook.sample_data import make_sample
+
+    settings = [["Setting", "Value"], *([k, v] for k, v, _ in SETTINGS)]
+    deals = make_sample(20, 200).deals
+    won = [[r[deals[0].index("Won")]] for r in deals]
+    assert won[0] == ["Won"] and {r[0] for r in won[1:]} == {True, False}
+    score = [["Score"]] + [[float(10 * (i % 10))] for i in range(200)]
+    rows = call(F.CONVERSIONBYBAND, won, score, settings)
+    total = rows[-1]
+    assert total[:4] == ["All", "", 200, sum(r[0] is True for r in won[1:])]
+    assert [r[0] for r in rows[1:5]] == ["High value", "MQL", "Nurture", "Cold"]
+    as_text = [["Won"]] + [["Won" if r[0] else "Lost"] for r in won[1:]]  # "Won" above Won/Lost text
+    assert call(F.CONVERSIONBYBAND, as_text, score, settings)[-1][:4] == total[:4]

@@ -45,7 +45,8 @@ def test_default_features_skip_identifiers_and_dummies_use_the_most_frequent_ref
     assert any('"Email" was left out' in w for w in skipped)
     assert result.variables[0].reference == "Software"
     block = result.variable_rows()
-    assert block[0] == ["Variable", "Type", "Reference level", "Pooled into Other", "Counted as reference"]
+    assert block[0] == ["Variable", "Type", "Reference level", "Pooled into Other", "Counted as reference",
+                        "Blank filled with"]
     assert block[1][:3] == ["Industry", "categories", "Software"] and block[3][:2] == ["Partner", "yes/no"]
 
 
@@ -85,9 +86,11 @@ ERRORS = [
      "TRUE/FALSE, 1/0 or Converted/Not converted (leave open deals blank)"),
     ("one class only", [deals(40)[0]] + [r[:5] + ["Won"] for r in deals(40)[1:]], {}, ModelError,
      'Every Deals row used has the outcome won (1) in column "Outcome" (40 rows); a model needs both'),
-    ("no usable rows", rows_with({i: {2 + i % 2: None} for i in range(1, 41)}), {"features": "Industry; Employees"},
+    ("no usable rows", rows_with({i: {2 + i % 2: None} for i in range(1, 41)}),
+     {"features": "Industry; Employees", "blank_as_level": False, "missing_indicator": "No"},
      ModelError, 'No Deals row has an outcome and every feature filled in ("Industry" blank in 20, "Employees" blank '
-     'in 20 rows); fill in the blanks, leave those features out, or set "Blank as level" for text columns'),
+     'in 20 rows); fill in the blanks, leave those features out, or set "Blank as level" and "Missing indicator" '
+     "to Yes"),
     ("feature all blank", deals(40)[:1] + [r[:3] + [None] + r[4:] for r in deals(40)[1:]], {"features": "Employees"}, InputError,
      'Deals column "Employees" is blank in every row; fill it in or leave it out of the features'),
     ("unknown outcome column", deals(40), {"outcome": "Outcom"}, TableError,
@@ -116,7 +119,7 @@ def test_error_paths(what: str, rows: list[list[object]], kwargs: dict[str, obje
 
 def test_rows_with_missing_features_are_dropped_and_counted() -> None:
     rows = rows_with({2: {3: None}, 5: {3: "#N/A"}, 7: {5: None}})
-    result = fit_logit(rows, "Outcome", features="Industry; Employees")
+    result = fit_logit(rows, "Outcome", features="Industry; Employees", missing_indicator=False)
     stats = dict(result.stats_rows()[1:])
     assert stats["N used"] == 37 and stats["N dropped"] == 3
     note = next(str(w) for w in result.warnings if isinstance(w, DataQualityWarning))
@@ -125,8 +128,8 @@ def test_rows_with_missing_features_are_dropped_and_counted() -> None:
 
 def test_blank_as_level_keeps_rows_with_blank_text() -> None:
     rows = rows_with({i: {2: None} for i in range(1, 12)})
-    dropped = fit_logit(rows, "Outcome", features="Industry", min_level_count=1)
-    kept = fit_logit(rows, "Outcome", features="Industry", min_level_count=1, blank_as_level=True)
+    dropped = fit_logit(rows, "Outcome", features="Industry", min_level_count=1, blank_as_level=False)
+    kept = fit_logit(rows, "Outcome", features="Industry", min_level_count=1)
     assert dropped.n_used == 29 and kept.n_used == 40
     var = kept.variables[0]
     assert "(blank)" in (*var.levels, var.reference) and "(blank)" not in (*dropped.variables[0].levels,

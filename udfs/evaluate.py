@@ -7,13 +7,15 @@ their header row or all without; blank and UNSCORED cells are left out and count
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
 import xlwings as xw
 
 from leadscore_xl.evaluation import evaluate
 from leadscore_xl.errors import InputError
-from leadscore_xl.sheet.table import is_blank, truth
+from leadscore_xl.model.fit import fit_predictor
+from leadscore_xl.sheet.table import is_blank, read_table, truth
 
 from ._excel import CATEGORY, excel_args, excel_function, grid
 
@@ -155,4 +157,5 @@ def DISAGREEMENTS(grades: Any, probabilities: Any, ids: Any = None, low: Any = N
 @excel_function
 def CVAUC(features: Any, outcomes: Any, folds: Any = None, seed: Any = None) -> Any:
     """Spills in-sample and stratified k-fold cross-validated AUC of a logistic regression."""
-    return grid(evaluate.cv_auc(features, outcomes, folds, seed).to_rows())
+    names = ["Intercept", *read_table(features, "Features").headers]  # for messages naming a column
+    return grid(evaluate.cv_auc(features, outcomes, partial(fit_predictor, names=names), folds, seed).to_rows())

@@ -8,40 +8,30 @@ cross-validated AUC is the AUC of all held-out scores pooled (the mean of the fo
 and their spread are reported too). The in-sample AUC fits on every deal and scores the
 same deals; the gap between the two is the optimism that finance should see.
 
-The fit is pluggable: ``fit(X_train, y_train)`` returns ``predict(X_test) -> scores``.
-The default, :func:`logit_fitter`, is a statsmodels ``Logit`` with an intercept on the
-numeric design matrix as given.
+The fit is injected: ``fit(X_train, y_train)`` returns ``(predict, warnings)``, where
+``predict(X_test)`` gives scores and ``warnings`` are LeadScore warnings about that fit.
+``X`` is the design matrix exactly as the fitter takes it (with its intercept column when
+the fitter's model has one): cross-validation only selects its rows, never adds columns.
+The refresh and CVAUC pass the model's own estimator (``leadscore_xl.model.estimate.
+fit_predictor``: the same start values and Firth fallback as LOGITFIT), so that the
+in-sample AUC here is the model's in-sample AUC.
 """
 
 from __future__ import annotations
 
-import warnings as pywarnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
-import statsmodels.api as sm
-from statsmodels.tools.sm_exceptions import ConvergenceWarning, PerfectSeparationWarning
 
 from leadscore_xl.evaluation.discrimination import complete, excluded_warning, note_rows, rank_auc
-from leadscore_xl.errors import InputError, LeadScoreWarning, ModelError, NonConvergenceWarning, SeparationWarning
+from leadscore_xl.errors import InputError, LeadScoreWarning, ModelError
 
-__all__ = ["CrossValidation", "Fitter", "Predictor", "cross_validated_auc", "logit_fitter", "stratified_folds"]
+__all__ = ["CrossValidation", "Fitter", "Predictor", "cross_validated_auc", "stratified_folds"]
 
 Predictor = Callable[[np.ndarray], np.ndarray]
-Fitter = Callable[[np.ndarray, np.ndarray], Predictor]
-
-
-def logit_fitter(X: np.ndarray, y: np.ndarray) -> Predictor:
-    """Fit ``Logit(y, [1, X])`` by Newton's method (BFGS if the Hessian is singular)."""
-    design = np.column_stack([np.ones(len(X)), X])
-    model = sm.Logit(y, design, check_rank=False)
-    try:
-        params = model.fit(disp=0, maxiter=100).params
-    except np.linalg.LinAlgError:
-        params = model.fit(method="bfgs", disp=0, maxiter=200).params
-    return lambda X_test: np.column_stack([np.ones(len(X_test)), X_test]) @ params
+Fitter = Callable[[np.ndarray, np.ndarray], tuple[Predictor, Sequence[LeadScoreWarning]]]
 
 
 def stratified_folds(y: np.ndarray, k: int, seed: int) -> np.ndarray:
@@ -93,16 +83,10 @@ class CrossValidation:
         return rows + note_rows(self.warnings)
 
 
-def _fit_recording(fit: Fitter, X: np.ndarray, y: np.ndarray, where: str, out: list[LeadScoreWarning]) -> Predictor:
-    """Run ``fit`` and turn statsmodels' warnings into LeadScore diagnostics."""
-    with pywarnings.catch_warnings(record=True) as caught:
-        pywarnings.simplefilter("always")
-        predict = fit(X, y)
-    kinds = {type(w.message) for w in caught}
-    if any(issubclass(k, PerfectSeparationWarning) for k in kinds):
-        out.append(SeparationWarning(f"{where}: the outcome is (almost) perfectly separated"))
-    elif any(issubclass(k, ConvergenceWarning) for k in kinds):
-        out.append(NonConvergenceWarning(f"{where}: the fit stopped before converging"))
+def _fit_noting(fit: Fitter, X: np.ndarray, y: np.ndarray, where: str, out: list[LeadScoreWarning]) -> Predictor:
+    """Run ``fit`` and keep its warnings, each prefixed with the fit it is about."""
+    predict, notes = fit(X, y)
+    out.extend(type(w)(f"{where}: {w}") for w in notes)
     return predict
 
 
@@ -121,10 +105,8 @@ def _check(X: np.ndarray, y: np.ndarray, k: int) -> tuple[int, int]:
     return n_won, n_lost
 
 
-def cross_validated_auc(X: np.ndarray, y: np.ndarray, k: int = 5, seed: int = 0,
-                        fit: Fitter | None = None) -> CrossValidation:  # fmt: skip
-    """Stratified k-fold AUC of ``fit`` (default :func:`logit_fitter`) next to the in-sample AUC."""
-    fitter = fit or logit_fitter
+def cross_validated_auc(X: np.ndarray, y: np.ndarray, fit: Fitter, k: int = 5, seed: int = 0) -> CrossValidation:
+    """Stratified k-fold AUC of ``fit`` on the design ``X`` next to the in-sample AUC."""
     X = np.asarray(X, dtype=np.float64)
     X = X.reshape(-1, 1) if X.ndim == 1 else X
     y = np.asarray(y, dtype=np.float64)
@@ -132,13 +114,13 @@ def cross_validated_auc(X: np.ndarray, y: np.ndarray, k: int = 5, seed: int = 0,
     X, y = X[mask], y[mask]
     n_won, n_lost = _check(X, y, k)
     found: list[LeadScoreWarning] = list(excluded_warning(excluded, "outcome or feature"))
-    in_sample = rank_auc(y, np.asarray(_fit_recording(fitter, X, y, "In-sample fit", found)(X), dtype=np.float64))
+    in_sample = rank_auc(y, np.asarray(_fit_noting(fit, X, y, "In-sample fit", found)(X), dtype=np.float64))
     folds = stratified_folds(y, k, seed)
     held_out = np.empty(y.size)
     fold_aucs = []
     for f in range(k):
         test = folds == f
-        predict = _fit_recording(fitter, X[~test], y[~test], f"Fold {f + 1}", found)
+        predict = _fit_noting(fit, X[~test], y[~test], f"Fold {f + 1}", found)
         held_out[test] = np.asarray(predict(X[test]), dtype=np.float64)
         fold_aucs.append(rank_auc(y[test], held_out[test]))
     return CrossValidation(in_sample, rank_auc(y, held_out), tuple(fold_aucs), k, seed,

@@ -19,7 +19,7 @@ import numpy as np
 from leadscore_xl.evaluation.calibration import Calibration, calibration
 from leadscore_xl.evaluation.compare import Comparison, compare_scores
 from leadscore_xl.sheet.dates import from_serial
-from leadscore_xl.evaluation.crossval import CrossValidation, cross_validated_auc
+from leadscore_xl.evaluation.crossval import CrossValidation, Fitter, cross_validated_auc
 from leadscore_xl.evaluation.discrimination import AUCResult, LiftTable, ROCPoints, auc, lift_table, roc_points
 from leadscore_xl.errors import InputError, quote
 from leadscore_xl.evaluation.charts import ChartSpec, report_charts
@@ -214,8 +214,9 @@ def flag_disagreements(grades: Any, probabilities: Any, ids: Any = None, low: An
     )  # fmt: skip
 
 
-def cv_auc(features: Any, outcomes: Any, folds: Any = None, seed: Any = None) -> CrossValidation:
-    """Cross-validated AUC of a logistic regression on numeric feature columns."""
+def cv_auc(features: Any, outcomes: Any, fit: Fitter, folds: Any = None, seed: Any = None) -> CrossValidation:
+    """Cross-validated AUC of ``fit`` (the caller's logistic regression) on numeric feature
+    columns, given to it as a design matrix with the intercept first."""
     table = read_table(features, "Features")
     given = len(one_column(outcomes, "outcomes"))  # one more row than the features: a header
     with_header = {len(table) + 1: True, len(table): False}.get(given)
@@ -236,5 +237,5 @@ def cv_auc(features: Any, outcomes: Any, folds: Any = None, seed: Any = None) ->
                 "(numbers, TRUE/FALSE, dates): code text as 0/1 columns, or leave the column out"
             )
         columns.append(column.num[:n])
-    return cross_validated_auc(np.column_stack(columns), y,
-                               whole_option(folds, "Folds", 5, 2), whole_option(seed, "Seed", 0, 0))  # fmt: skip
+    design = np.column_stack([np.ones(n), *columns])
+    return cross_validated_auc(design, y, fit, whole_option(folds, "Folds", 5, 2), whole_option(seed, "Seed", 0, 0))

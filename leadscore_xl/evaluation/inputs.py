@@ -3,10 +3,12 @@
 The evaluation functions take single-column ranges (``Deals[Outcome]``, ``Deals[Score]``)
 rather than a whole table. Every range of one call must be selected the same way: all
 with their header row (``Deals[[#All],[Outcome]]``) or all without. The header is
-recognised from the outcome or number columns: a first cell holding text that is not an
-outcome (for outcomes) or not a number and not ``UNSCORED`` (for scores) is a header; an
-outcome column titled with an outcome word ("Won", "Converted") follows the other
-columns. Trailing rows blank in every column (a whole-column reference) are ignored.
+decided from all the columns passed together: a first cell holding text that is not an
+outcome (for outcomes) or not a number and not ``UNSCORED`` (for scores) is a header,
+and so is any text above a column of numbers (or TRUE/FALSE): "Score" above scores,
+"Won" above 1/0. Then every column has its header. An outcome column titled with an
+outcome word ("Won") above Won/Lost text, or a text label above text labels, follows
+the other columns. Trailing rows blank in every column (a whole-column reference) are ignored.
 Row numbers in messages count the range's first cell as row 1, so for a table whose
 header sits in sheet row 1 and whose ranges include it they are the sheet's rows.
 
@@ -26,7 +28,7 @@ import numpy as np
 from leadscore_xl.errors import InputError, OutcomeError, quote, row_list
 from leadscore_xl.sheet.outcome import OUTCOME_WORDS, bad_outcomes, outcome_values
 from leadscore_xl.settings import UNSCORED
-from leadscore_xl.sheet.table import Column, as_rows, convert_column, is_blank, norm
+from leadscore_xl.sheet.table import Column, as_rows, convert_column, infinite, is_blank, norm
 
 __all__ = ["Inputs", "Spec", "one_column", "parse_numbers", "parse_outcomes", "read_inputs"]
 
@@ -80,12 +82,15 @@ def one_column(raw: Any, role: str) -> list[Any]:
     )
 
 
-def _header_vote(first: Any, kind: str) -> bool | None:
-    """True if ``first`` must be a header cell, False if it is data, None if unknown."""
+def _header_vote(column: list[Any], kind: str) -> bool | None:
+    """True if the first cell must be a header cell, False if it is data, None if unknown."""
+    first = column[0]
+    if not isinstance(first, str) or is_blank(first):
+        return None if kind == "label" else False
+    if _text_above_numbers(column, kind == "outcome"):
+        return True
     if kind == "label":
         return None
-    if not isinstance(first, str) or is_blank(first):
-        return False
     key = norm(first)
     if kind == "outcome":  # a header titled "Won" or "Converted" is left to the other columns
         return None if key in OUTCOME_WORDS else True
@@ -98,8 +103,24 @@ def _header_vote(first: Any, kind: str) -> bool | None:
     return False
 
 
+def _text_above_numbers(column: list[Any], outcome: bool) -> bool:
+    """A text first cell (not a number written as text) above cells that are all numbers,
+    TRUE/FALSE or blank, at least one of them filled (for outcomes: all 1/0 or TRUE/FALSE)."""
+    if norm(column[0]) == _UNSCORED:
+        return False
+    try:
+        float(column[0])
+        return False
+    except ValueError:
+        pass
+    rest = [c for c in column[1:] if not is_blank(c)]
+    if outcome:
+        return bool(rest) and all(isinstance(c, (int, float)) and c in (0, 1) for c in rest)
+    return bool(rest) and all(isinstance(c, (int, float)) for c in rest)
+
+
 def _decide_header(cells: dict[str, list[Any]], specs: Sequence[Spec]) -> bool:
-    votes = {s.role: _header_vote(cells[s.role][0], s.kind) for s in specs if cells[s.role]}
+    votes = {s.role: _header_vote(cells[s.role], s.kind) for s in specs if cells[s.role]}
     decided = {role: v for role, v in votes.items() if v is not None}
     if len(set(decided.values())) > 1:
         with_h = [r for r, v in decided.items() if v]
@@ -177,6 +198,9 @@ def parse_outcomes(column: Column, inputs: Inputs, role: str = "outcomes") -> np
 def parse_numbers(column: Column, inputs: Inputs, role: str, probability: bool = False) -> np.ndarray:
     """Numbers as float64; blank, error and UNSCORED cells as NaN; other text is an error."""
     x = column.numbers.copy()
+    rows, words = infinite(column.num)
+    if rows.size:
+        raise InputError(f"{_where(inputs, role, rows.tolist())}: {words}")
     if column.codes is not None:
         text = column.codes >= 0
         unscored = np.array([k == _UNSCORED for k in column.keys] + [False])[column.codes]

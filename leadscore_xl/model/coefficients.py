@@ -11,10 +11,29 @@ Type           ``number``, ``yes/no``, ``date (age in days)`` or ``categories``
 Reference      the reference level of a text variable (no row of its own)
 Pooled         levels pooled into "Other" (``;``-separated)
 Merged         levels whose dummy was dropped as collinear (counted as the reference)
+Blank filled   the value a blank cell of a number, yes/no or date variable enters as
+with           (for a date: an age in days); the median of the deals used for the fit
 =============  ==========================================================================
 
 Without the block a level that has no row counts as the reference level, silently;
 with it, a level the model never saw counts as the reference level and is flagged.
+
+Blanks, as :class:`Term` and :class:`Variable` hold them (for every consumer of a
+CoefModel: LEADPROBS here, the native formula, the scorecard, an SQL compiler):
+
+* a text variable's blank cell is the level ``"(blank)"``: ``Term("Industry", "(blank)")``
+  (named "Industry (blank)") is 1 where the cell is blank (or whitespace), like any
+  level; it may also be the reference or pooled into "Other";
+* a number, yes/no or date variable with ``Variable.fill`` set (the missing-indicator
+  method) has the slope term ``Term("Budget")`` and the indicator term
+  ``Term("Budget", "(blank)")`` (named "Budget (blank)"). A blank cell enters the slope
+  as ``fill`` and sets the indicator to 1; a filled cell enters as its value (a date as
+  ``as_of - date``) with the indicator 0:
+  ``eta += b_slope * (fill if blank else x) + b_blank * (1 if blank else 0)``.
+  Either term may be absent (dropped as constant or collinear): its coefficient is 0;
+* without ``fill`` (or without the Variables block giving it), a blank cell of such a
+  variable leaves the lead unscored (NaN, "UNSCORED"), as does a text variable's blank
+  when "(blank)" is not a level of the model.
 The covariance block (``Covariance | term 1 | term 2 ...`` then one row per term) gives
 95 % confidence intervals for each probability by the delta method:
 ``var(eta) = x' V x``, ``p = expit(eta +- 1.96 sqrt(var))``.
@@ -32,7 +51,7 @@ from scipy import special
 
 from leadscore_xl.sheet.dates import resolve_as_of
 from leadscore_xl.model.design import BLANK_LEVEL, OTHER_LEVEL, Term, Variable
-from leadscore_xl.errors import ModelTableError, quote
+from leadscore_xl.errors import ModelTableError, TableError, quote
 from leadscore_xl.settings import UNSCORED
 from leadscore_xl.sheet.table import Kind, Table, as_rows, canonical_text, is_blank, norm, read_table
 
@@ -41,7 +60,8 @@ __all__ = ["COEF_HEADER", "PROB_OUTPUTS", "VARIABLE_HEADER", "CoefModel", "Proba
 
 COEF_HEADER = ["Term", "Variable", "Level", "Coef", "Std. Err.", "z", "P>|z|", "CI 2.5 %", "CI 97.5 %",
                "Odds ratio", "OR CI low", "OR CI high"]  # fmt: skip
-VARIABLE_HEADER = ["Variable", "Type", "Reference level", "Pooled into Other", "Counted as reference"]
+VARIABLE_HEADER = ["Variable", "Type", "Reference level", "Pooled into Other", "Counted as reference",
+                   "Blank filled with"]  # fmt: skip
 PROB_OUTPUTS = ("Probability", "CI low", "CI high", "Note")
 Z975 = 1.959963984540054
 _TYPES = {"number": "number", "yes/no": "yes/no", "date": "date (age in days)", "categories": "categories"}
@@ -52,7 +72,7 @@ def variable_rows(variables: Sequence[Variable]) -> list[list[Any]]:
     rows: list[list[Any]] = [list(VARIABLE_HEADER)]
     for v in variables:
         rows.append([v.name, _TYPES.get(v.kind, v.kind), v.reference, "; ".join(v.pooled) or None,
-                     "; ".join(v.merged) or None])  # fmt: skip
+                     "; ".join(v.merged) or None, v.fill])  # fmt: skip
     return rows
 
 
@@ -138,6 +158,10 @@ class CoefModel:
     def _index(self, term: Term) -> int:
         return self._positions[(norm(term.variable), None if term.level is None else norm(term.level))]
 
+    def slot(self, term: Term) -> int | None:
+        """The position of a term, or None when the model has no such term (coefficient 0)."""
+        return self._positions.get((norm(term.variable), None if term.level is None else norm(term.level)))
+
     @cached_property
     def _positions(self) -> dict[tuple[str, str | None], int]:
         return {(norm(t.variable), None if t.level is None else norm(t.level)): i for i, t in enumerate(self.terms)}
@@ -145,7 +169,7 @@ class CoefModel:
     def _add(self, table: Table, var: Variable, as_of: float, eta: np.ndarray, Z: np.ndarray | None,
              issues: list[tuple[str, np.ndarray]]) -> np.ndarray:  # fmt: skip
         """Add one variable's contribution to eta (and Z); return its missing mask."""
-        col = table.column(table.index(var.name, "model variable"))
+        col = table.column(self._column(table, var))
         if var.kind == "categories":
             d, missing, unseen = self._dummies(col, var)
             cols = np.array([self._index(Term(var.name, lv)) for lv in var.levels] + [-1])
@@ -158,19 +182,49 @@ class CoefModel:
                 issues.append((f'"{var.name}" level not in the model, counted as "{var.reference}"', unseen))
             what = "blank"
         else:
-            values = col.numbers.copy()
-            if var.kind == "date" or (var.kind == "auto" and col.kind is Kind.DATE):
-                values = as_of - values
-            missing = np.isnan(values)
-            j = self._index(Term(var.name))
-            eta += np.where(missing, 0.0, values) * self.coef[j]
-            if Z is not None:
-                Z[:, j] = values
-            what = "blank or not a number"
+            missing, what = self._add_number(col, var, as_of, eta, Z)
         missing &= np.arange(len(missing)) < table.filled
         if missing.any():
             issues.append((f'{UNSCORED}: "{var.name}" is {what}', missing))
         return missing
+
+    def _column(self, table: Table, var: Variable) -> int:
+        i = table.find(var.name)
+        if i is None:
+            raise TableError(
+                f"{table.missing_message(var.name, 'model variable')}; if the leads cannot have it, refit the model "
+                f'without "{var.name}" (list the other columns in LOGITFIT\'s features argument or the Features '
+                "setting) and score with that coefficient table"
+            )
+        return i
+
+    def _add_number(self, col: Any, var: Variable, as_of: float, eta: np.ndarray,
+                    Z: np.ndarray | None) -> tuple[np.ndarray, str]:  # fmt: skip
+        """A number, yes/no or date variable: slope x value, the blank indicator (see the module docstring)."""
+        values = col.numbers.copy()
+        if var.kind == "date" or (var.kind == "auto" and col.kind is Kind.DATE):
+            values = as_of - values
+        j, k = self.slot(Term(var.name)), self.slot(Term(var.name, BLANK_LEVEL))
+        blank = ~col.present
+        what = "blank or not a number"
+        if var.fill is not None:
+            values[blank] = var.fill
+            what = "not a number"
+        elif k is not None and j is not None:
+            what = 'blank, and the model range gives no "Blank filled with" value; include the Variables block'
+        elif j is None:
+            values[blank] = 0.0  # no slope: a blank needs no fill
+        missing = np.isnan(values)
+        if j is not None:
+            eta += np.where(missing, 0.0, values) * self.coef[j]
+        if k is not None:
+            eta += blank * self.coef[k]
+        if Z is not None:
+            if j is not None:
+                Z[:, j] = values
+            if k is not None:
+                Z[:, k] = blank
+        return missing, what
 
     def _dummies(self, col: Any, var: Variable) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per lead: dummy index (-1 = reference), missing mask, unseen-level mask."""
@@ -264,17 +318,29 @@ def _variables(block: list[list[Any]]) -> dict[str, Variable]:
     kinds = {norm(t): k for k, t in _TYPES.items()}
     out = {}
     for row in block[1:]:
-        cells = list(row) + [None] * (5 - len(row))
+        cells = list(row) + [None] * (6 - len(row))
         if is_blank(cells[0]):
             continue
         kind = kinds.get(norm(str(cells[1])), "auto")
         split = [tuple(p.strip() for p in str(c).split(";") if p.strip()) if not is_blank(c) else () for c in cells[3:5]]
         ref = None if is_blank(cells[2]) else _text(cells[2])
-        out[norm(str(cells[0]))] = Variable(str(cells[0]).strip(), kind, ref, (), split[0], split[1])
+        out[norm(str(cells[0]))] = Variable(str(cells[0]).strip(), kind, ref, (), split[0], split[1],
+                                            _fill(cells[5], str(cells[0]).strip()))  # fmt: skip
     return out
 
 
+def _fill(value: Any, name: str) -> float | None:
+    if is_blank(value):
+        return None
+    if not isinstance(value, (int, float)) or isinstance(value, bool) or value != value:
+        raise ModelTableError(f'Variables block, "{name}": Blank filled with {quote(value)} is not a number; '
+                              "type a number or leave it blank")  # fmt: skip
+    return float(value)
+
+
 def _model_variables(terms: list[Term], declared: dict[str, Variable]) -> tuple[Variable, ...]:
+    """A variable with a term without Level (a slope), or declared a number, yes/no or date,
+    is numeric (its only level can be "(blank)", the indicator); otherwise categories."""
     order: dict[str, list[Term]] = {}
     for t in terms:
         if norm(t.variable) != "intercept":
@@ -283,7 +349,10 @@ def _model_variables(terms: list[Term], declared: dict[str, Variable]) -> tuple[
     for key, ts in order.items():
         levels = tuple(t.level for t in ts if t.level is not None)
         given = declared.get(key)
-        if levels:
+        numeric = any(t.level is None for t in ts) or (given is not None and given.kind not in ("categories", "auto"))
+        if numeric and {norm(lv) for lv in levels} <= {norm(BLANK_LEVEL)}:
+            out.append(Variable(ts[0].variable, given.kind if given else "auto", fill=given.fill if given else None))
+        elif levels:
             out.append(Variable(ts[0].variable, "categories", given.reference if given else None, levels,
                                 given.pooled if given else (), given.merged if given else ()))  # fmt: skip
         else:
@@ -297,6 +366,8 @@ def _covariance(values: Any, terms: list[Term]) -> np.ndarray:
     index = {n: i for i, n in enumerate(names)}
     matrix = np.array([[float(c) if isinstance(c, (int, float)) else np.nan for c in r[1:len(names) + 1]]
                        for r in rows[1:len(names) + 1]])  # fmt: skip
+    index.update({norm(t.name): index[norm(_old_name(t))] for t in terms
+                  if norm(t.name) not in index and norm(_old_name(t)) in index})  # fmt: skip
     wanted = [norm(t.name) for t in terms]
     absent = [t.name for t, w in zip(terms, wanted) if w not in index]
     if absent or matrix.shape != (len(names), len(names)) or np.isnan(matrix).any():
@@ -307,4 +378,9 @@ def _covariance(values: Any, terms: list[Term]) -> np.ndarray:
         )
     pick = [index[w] for w in wanted]
     return matrix[np.ix_(pick, pick)]
+
+
+def _old_name(term: Term) -> str:
+    """A blank term as older workbooks name it: "Industry: (blank)"."""
+    return f"{term.variable}: {term.level}"
 

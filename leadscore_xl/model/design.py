@@ -3,8 +3,16 @@
 Numeric and yes/no columns enter as numbers, date columns as the age in days at the
 as-of date, text columns (and numeric columns declared categorical) as one 0/1 dummy
 per level except the reference level (the most frequent one unless chosen). Levels
-rarer than the minimum count are pooled into "Other". Rows with a blank outcome or a
-blank feature are left out and counted. Constant and exactly collinear columns are
+rarer than the minimum count are pooled into "Other". Which columns are features is
+decided in :mod:`leadscore_xl.model.features`.
+
+Blanks (the missing-indicator method, on by default): a number, yes/no or date column
+with blanks among the rows used gets its blanks filled with the median of its filled
+cells in those rows (:attr:`Variable.fill`, for a date the median age in days) and a
+0/1 term ``Term(column, "(blank)")``, named "<column> (blank)", that is 1 where the cell
+was blank. A blank text cell is the level "(blank)" (``blank_as_level``, on by
+default). With either switched off, rows with a blank in such a column are left out
+and counted, as are rows with a blank outcome. Constant and exactly collinear columns are
 found on the small X'X and left out, each with a reason. The options are described in
 :mod:`leadscore_xl.model.fit`.
 """
@@ -21,8 +29,9 @@ from leadscore_xl.errors import (
     DataQualityWarning, DroppedColumnWarning, InputError, LeadScoreWarning, ModelError,
     quote, row_list,
 )  # fmt: skip
+from leadscore_xl.model.features import AS_TEXT, feature_columns, numbers_as_text
 from leadscore_xl.sheet.outcome import outcome_vector
-from leadscore_xl.sheet.table import Column, Kind, Table, canonical_text, levels, norm, text_number
+from leadscore_xl.sheet.table import Column, Kind, Table, canonical_text, levels, norm
 
 __all__ = [
     "BLANK_LEVEL", "OTHER_LEVEL", "Design", "ModelOptions", "Term", "Variable",
@@ -42,12 +51,16 @@ class ModelOptions:
     categorical: tuple[str, ...] = ()
     reference: Mapping[str, str] | None = None
     min_level_count: int = 10
-    blank_as_level: bool = False
+    blank_as_level: bool = True
+    missing_indicator: bool = True
+    exclude: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Variable:
-    """One Deals column as the model uses it. ``kind`` is number, yes/no, date or categories."""
+    """One Deals column as the model uses it. ``kind`` is number, yes/no, date or categories.
+    ``fill``: the value a blank cell of a number, yes/no or date column enters as (for a
+    date, an age in days), with the term ``Term(name, "(blank)")``; None: a blank is unscorable."""
 
     name: str
     kind: str
@@ -55,6 +68,7 @@ class Variable:
     levels: tuple[str, ...] = ()
     pooled: tuple[str, ...] = ()
     merged: tuple[str, ...] = ()
+    fill: float | None = None
 
 
 @dataclass(frozen=True)
@@ -66,7 +80,9 @@ class Term:
 
     @property
     def name(self) -> str:
-        return self.variable if self.level is None else f"{self.variable}: {self.level}"
+        if self.level is None:
+            return self.variable
+        return f"{self.variable} {BLANK_LEVEL}" if norm(self.level) == norm(BLANK_LEVEL) else f"{self.variable}: {self.level}"
 
 
 @dataclass(frozen=True, eq=False)
@@ -85,7 +101,7 @@ def build_design(table: Table, opts: ModelOptions, as_of: float) -> Design:
     """Outcome, features, rows to drop, levels, then X filled one column (block) at a time."""
     y_all, outcome_name = outcome_vector(table, opts.outcome)
     notes: list[LeadScoreWarning] = []
-    columns = _feature_columns(table, opts, outcome_name, notes)
+    columns = feature_columns(table, opts, outcome_name, notes)
     keep = ~np.isnan(y_all)
     reasons = [f"outcome blank in {len(table) - int(keep.sum())}"] if not keep.all() else []
     encoders = []
@@ -100,7 +116,7 @@ def build_design(table: Table, opts: ModelOptions, as_of: float) -> Design:
     if n_used == 0:
         raise ModelError(
             f"No {table.name} row has an outcome and every feature filled in ({', '.join(reasons)} rows); "
-            'fill in the blanks, leave those features out, or set "Blank as level" for text columns'
+            'fill in the blanks, leave those features out, or set "Blank as level" and "Missing indicator" to Yes'
         )
     y = y_all[keep]
     _check_classes(y, outcome_name, table.name)
@@ -111,11 +127,13 @@ def build_design(table: Table, opts: ModelOptions, as_of: float) -> Design:
         ))  # fmt: skip
     pairs = []
     for enc in encoders:
-        var = enc.finish(rows, opts)
+        var = enc.finish(rows, opts, as_of)
         if var.kind == "categories" and not var.levels:
             notes.append(DroppedColumnWarning(
                 f'{table.name} column "{var.name}" was left out: every row used has the level "{var.reference}"'
             ))  # fmt: skip
+        elif var.fill is not None and math.isnan(var.fill):
+            notes.append(DroppedColumnWarning(f'{table.name} column "{var.name}" was left out: it is blank in every row used'))
         else:
             pairs.append((enc, var))
     if not pairs:
@@ -157,7 +175,7 @@ def drop_redundant(design: Design) -> tuple[Design, np.ndarray]:
     variables = []
     for var in design.variables:
         if var.kind != "categories":
-            if Term(var.name) not in gone:
+            if Term(var.name) not in gone or (var.fill is not None and Term(var.name, BLANK_LEVEL) not in gone):
                 variables.append(var)
             continue
         merged = tuple(lv for lv in var.levels if Term(var.name, lv) in gone)
@@ -183,64 +201,16 @@ def _fill(y: np.ndarray, rows: np.ndarray | None, n: int, encoders: list[_Encode
           as_of: float, n_dropped: int, notes: list[LeadScoreWarning]) -> Design:  # fmt: skip
     terms = [Term("Intercept")]
     for var in variables:
-        terms.extend(Term(var.name, lv) for lv in var.levels) if var.kind == "categories" else terms.append(Term(var.name))
+        if var.kind == "categories":
+            terms.extend(Term(var.name, lv) for lv in var.levels)
+        else:
+            terms.extend([Term(var.name)] + ([Term(var.name, BLANK_LEVEL)] if var.fill is not None else []))
     X = np.zeros((n, len(terms)), order="F")
     X[:, 0] = 1.0
     j = 1
     for enc, var in zip(encoders, variables):
         j = enc.fill(X, j, rows, var, as_of)
     return Design(X, y, tuple(terms), tuple(variables), n_dropped, tuple(notes))
-
-
-def _feature_columns(table: Table, opts: ModelOptions, outcome: str, notes: list[LeadScoreWarning]) -> list[Column]:
-    outcome_key = norm(outcome)
-    if opts.features is not None:
-        cols = [table.column(table.index(f, "feature")) for f in opts.features]
-        cols = [c for c in cols if norm(c.name) != outcome_key]
-        for col in cols:
-            if col.kind is Kind.EMPTY:
-                raise InputError(
-                    f'{table.name} column "{col.name}" is blank in every row; fill it in or leave it out of the features'
-                )
-        if not cols:
-            raise InputError("The features list names only the outcome column; list the columns that predict it")
-        return cols
-    cols = []
-    for i, header in enumerate(table.headers):
-        if norm(header) == outcome_key:
-            continue
-        col = table.column(i)
-        why = _skip_reason(col, norm(header) in {norm(c) for c in opts.categorical})
-        if why:
-            notes.append(DroppedColumnWarning(f'{table.name} column "{header}" was left out: {why}'))
-        else:
-            cols.append(col)
-    if not cols:
-        raise ModelError(f"{table.name} has no usable feature column besides the outcome; add columns that predict it")
-    return cols
-
-
-def _numbers_as_text(col: Column) -> bool:
-    """A text column whose every value is a number ("100", "107"): a CSV import's numbers."""
-    return col.kind is Kind.TEXT and all(not math.isnan(text_number(k)) for k in col.keys)
-
-
-_AS_TEXT = ("it holds numbers stored as text; convert them to numbers (e.g. Data > Text to Columns) "
-            "or list it under categorical columns")  # fmt: skip
-
-
-def _skip_reason(col: Column, categorical: bool) -> str | None:
-    if col.kind is Kind.EMPTY:
-        return "it is blank in every row"
-    if not categorical and _numbers_as_text(col):
-        return _AS_TEXT
-    n_present = int(col.present.sum())
-    if col.kind is Kind.TEXT and n_present > 2 and len(set(col.keys)) == n_present:
-        return "every value is different (an identifier such as an ID or e-mail)"
-    if col.kind is Kind.NUMBER and not categorical and "id" in norm(col.name).replace("-", " ").split() \
-            and len(np.unique(col.num[col.present])) == n_present:  # fmt: skip
-        return "it looks like an identifier (unique numbers in an ID column)"
-    return None
 
 
 class _Encoder:
@@ -252,10 +222,17 @@ class _Encoder:
         self.codes, self.names = codes, names or []
         self.dummy: np.ndarray | None = None
 
-    def finish(self, rows: np.ndarray | None, opts: ModelOptions) -> Variable:
-        """Decide the levels from the rows used: pool rare ones, choose the reference."""
+    def finish(self, rows: np.ndarray | None, opts: ModelOptions, as_of: float) -> Variable:
+        """Decide the levels from the rows used: pool rare ones, choose the reference;
+        for a number or date column with blanks in those rows, the value blanks are filled with."""
         if self.kind != "categories":
-            return Variable(self.col.name, self.kind)
+            present = self.col.present if rows is None else self.col.present[rows]
+            if present.all():
+                return Variable(self.col.name, self.kind)
+            values = self.col.numbers if rows is None else self.col.numbers[rows]
+            filled = values[present]
+            fill = float(np.median(as_of - filled if self.kind == "date" else filled)) if filled.size else math.nan
+            return Variable(self.col.name, self.kind, fill=fill)
         assert self.codes is not None
         used = self.codes if rows is None else self.codes[rows]
         counts = np.bincount(used, minlength=len(self.names))
@@ -302,7 +279,12 @@ class _Encoder:
             return j + len(var.levels)
         values = self.col.num if rows is None else self.col.num[rows]  # type: ignore[index]
         X[:, j] = (as_of - values) if self.kind == "date" else values
-        return j + 1
+        if var.fill is None:
+            return j + 1
+        blank = np.isnan(values)
+        X[blank, j] = var.fill
+        X[:, j + 1] = blank
+        return j + 2
 
 
 def level_order(name: str) -> tuple[int, float, str]:
@@ -327,8 +309,8 @@ def _find_level(names: Sequence[str], wanted: str, column: str) -> int:
 
 def _encoder(table: Table, col: Column, opts: ModelOptions) -> _Encoder:
     declared = norm(col.name) in {norm(c) for c in opts.categorical}
-    if not declared and _numbers_as_text(col):
-        raise InputError(f'{table.name} column "{col.name}" {_AS_TEXT[3:]}')
+    if not declared and numbers_as_text(col):
+        raise InputError(f'{table.name} column "{col.name}" {AS_TEXT[3:]}')
     if col.kind is Kind.TEXT or declared:
         if col.kind is Kind.DATE:
             raise InputError(f'{table.name} column "{col.name}" holds dates; dates enter as age in days, '
@@ -344,7 +326,7 @@ def _encoder(table: Table, col: Column, opts: ModelOptions) -> _Encoder:
     if col.kind is Kind.EMPTY:
         raise InputError(f'{table.name} column "{col.name}" is blank in every row; fill it in or leave it out')
     kind = {Kind.DATE: "date", Kind.BOOL: "yes/no"}.get(col.kind, "number")
-    return _Encoder(col, kind, col.present)
+    return _Encoder(col, kind, np.ones(len(col), dtype=bool) if opts.missing_indicator else col.present)
 
 
 def _categories(col: Column, blank_as_level: bool) -> _Encoder:

@@ -23,17 +23,23 @@ at least one strict inequality; a linear program finds such a ``b`` inside the u
 from __future__ import annotations
 
 import warnings
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 
 import numpy as np
 from scipy import linalg, optimize, special
 from statsmodels.discrete.discrete_model import Logit
 from statsmodels.tools.sm_exceptions import PerfectSeparationWarning
 
-from leadscore_xl.errors import FewEventsWarning, LeadScoreWarning, NonConvergenceWarning, SeparationWarning
+from leadscore_xl.errors import (FewEventsWarning, LeadScoreWarning, ModelError, NonConvergenceWarning, SeparationWarning,
+                                 quote)
+from leadscore_xl.model.threads import limited_threads
 
-__all__ = ["Estimate", "FirthFit", "Separation", "detect_separation", "estimate", "firth_logit", "logit_loglik"]
+__all__ = ["Estimate", "FirthFit", "Separation", "detect_separation", "estimate", "firth_logit", "fit_predictor",
+           "logit_loglik", "standardise"]
+
+
+TOO_LARGE = 1e150  # beyond this, squares added over 10^8 rows overflow float64 (1.8e308): no fit
 
 
 @dataclass(frozen=True, eq=False)
@@ -53,6 +59,77 @@ class Estimate:
 
 
 def estimate(X: np.ndarray, y: np.ndarray, names: Sequence[str]) -> Estimate:
+    """Maximum likelihood, with the Firth fallback under separation, on the design ``X`` as
+    given (its intercept, if it has one, in the first column).
+
+    The fit runs on standardised columns (:func:`standardise`), so that a column measured in
+    dollars (around 1e9) does not make Newton badly scaled; the coefficients, covariance and
+    penalised log-likelihoods are returned on the original scale (exact for a linear
+    rescaling: the likelihood is the same function of the linear predictor)."""
+    Z, back = standardise(X)
+    with limited_threads():
+        est = _estimate(Z, y, names)
+    return back(est)
+
+
+def fit_predictor(X: np.ndarray, y: np.ndarray, names: Sequence[str] | None = None
+                  ) -> tuple[Callable[[np.ndarray], np.ndarray], tuple[LeadScoreWarning, ...]]:  # fmt: skip
+    """The model's estimator as a cross-validation fitter: :func:`estimate` on the design ``X``
+    (intercept first), giving the linear predictor ``X_test @ b`` and the fit's convergence
+    and separation warnings. A column constant in these rows (a level absent from a fold)
+    gets the coefficient 0; an estimate that is not finite is a ModelError."""
+    labels = ["Intercept"] + [f"feature {j}" for j in range(1, X.shape[1])] if names is None else list(names)
+    size = np.max(np.abs(X), axis=0, initial=0.0)
+    if np.any(size > TOO_LARGE):
+        j = int(np.argmax(size))
+        raise ModelError(f'{quote(labels[j])} holds values too large to fit (up to {size[j]:.3g}); enter it in a '
+                         "larger unit (e.g. thousands or millions) or leave it out")
+    keep = np.flatnonzero((np.ptp(X, axis=0) > 0) | (np.arange(X.shape[1]) == 0))
+    try:
+        est = estimate(X[:, keep], y, [labels[j] for j in keep])
+    except np.linalg.LinAlgError:
+        est = None
+    if est is None or not (np.all(np.isfinite(est.params)) and np.all(np.isfinite(est.cov))):
+        raise ModelError(
+            "The logistic regression has no finite estimate on these rows: a column is a linear combination "
+            "of others, or holds values too large (enter amounts in thousands or millions)"
+        )
+    params = np.zeros(X.shape[1])
+    params[keep] = est.params
+    notes = tuple(w for w in est.warnings if isinstance(w, (NonConvergenceWarning, SeparationWarning)))
+    return (lambda X_test: np.asarray(X_test) @ params), notes
+
+
+def standardise(X: np.ndarray) -> tuple[np.ndarray, Callable[[Estimate], Estimate]]:
+    """``Z = (X - m) / s`` column by column (the intercept column, all ones, kept; the columns
+    only scaled when there is no intercept), and the map of an Estimate on ``Z`` back to ``X``:
+    ``b = M g`` and ``cov_b = M cov_g M'`` with ``M = diag(1/s)`` plus ``-m/s`` in the
+    intercept's row; a Firth penalty ``log det`` grows by ``2 sum(log s)``."""
+    k = X.shape[1]
+    intercept = k > 0 and bool(np.all(X[:, 0] == 1.0))
+    with np.errstate(over="ignore", invalid="ignore"):
+        center = X.mean(axis=0) if intercept else np.zeros(k)
+        spread = X.std(axis=0) if intercept else np.sqrt(np.mean(X * X, axis=0))
+    plain = ~(np.isfinite(center) & np.isfinite(spread) & (spread > 0))
+    if intercept:
+        plain[0] = True
+    center[plain], spread[plain] = 0.0, 1.0
+    Z = np.empty_like(X)
+    np.subtract(X, center, out=Z)
+    Z /= spread
+    M = np.diag(1.0 / spread)
+    if intercept:
+        M[0, 1:] = -center[1:] / spread[1:]
+    shift = float(np.sum(np.log(spread)))
+
+    def back(est: Estimate) -> Estimate:
+        pen = None if est.penalized is None else (est.penalized[0] + shift, est.penalized[1])
+        return replace(est, params=M @ est.params, cov=M @ est.cov @ M.T, penalized=pen)
+
+    return Z, back
+
+
+def _estimate(X: np.ndarray, y: np.ndarray, names: Sequence[str]) -> Estimate:
     """Maximum likelihood, with the Firth fallback under separation."""
     n1 = float(y.sum())
     n = len(y)

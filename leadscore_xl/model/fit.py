@@ -12,13 +12,19 @@ Setting                    Excel argument / example     Meaning
 Outcome column             ``outcome``: ``Outcome``     Won/Lost, Yes/No, TRUE/FALSE, 1/0,
                                                         Converted/Not converted (blank = open deal)
 Features                   ``features``: ``a; b; c``    the columns to use (default: every column
-                                                        but the outcome and identifier-like ones)
+                                                        but the outcome, the Amount column and
+                                                        identifier-like ones, see
+                                                        :mod:`leadscore_xl.model.features`)
 Categorical columns        ``categorical``: ``rank``    numeric columns whose values are categories
 Reference <column>         ``reference``: ``rank=1``    a text column's reference level, pairs
                            (``;`` between pairs)        separated by ``;`` (default: most frequent)
 Min level count            ``10`` (default)             rarer levels are pooled into "Other"
-Blank as level             ``TRUE`` (default FALSE)     a blank text cell is the level "(blank)"
-                                                        instead of leaving the row out
+Blank as level             ``FALSE`` (default TRUE)     a blank text cell is the level "(blank)";
+                                                        FALSE leaves the row out
+Missing indicator          ``FALSE`` (default TRUE)     a blank number or date is filled with the
+                                                        median and gets a "<column> (blank)" term;
+                                                        FALSE leaves the row out
+Amount column              ``Deal Amount`` (default)    never a feature unless listed in Features
 As-of date                 ``as_of``                    date columns enter as age in days at it
 =========================  ===========================  ===========================================
 
@@ -44,12 +50,15 @@ from leadscore_xl.model.formula import excel_formula
 from leadscore_xl.sheet.dates import from_serial, resolve_as_of
 from leadscore_xl.model.design import Design, ModelOptions, Term, Variable, build_design, drop_redundant
 from leadscore_xl.errors import InputError, LeadScoreWarning, quote
-from leadscore_xl.model.estimate import Estimate, estimate
-from leadscore_xl.settings import Settings, read_settings
+from leadscore_xl.model.estimate import Estimate, estimate, fit_predictor
+from leadscore_xl.model.features import leak_warnings
+from leadscore_xl.model.magnitude import check_estimates, check_magnitudes
+from leadscore_xl.model.threads import limited_threads
+from leadscore_xl.settings import Settings, amount_column, read_settings
 from leadscore_xl.sheet.table import Table, canonical_text, is_blank, norm, read_table, truth
 
-__all__ = ["LogitResult", "excel_formula", "fit_logit", "model_options", "parse_names", "parse_pairs",
-           "read_model"]  # fmt: skip
+__all__ = ["LogitResult", "excel_formula", "fit_logit", "fit_predictor", "logit_design", "model_options",
+           "parse_names", "parse_pairs", "read_model"]  # fmt: skip
 
 _METHODS = {"Newton": "Newton (maximum likelihood, statsmodels)", "Firth": "Firth (penalised likelihood)"}
 
@@ -91,9 +100,9 @@ def _level_text(value: Any) -> str:
     return canonical_text(float(value)) if isinstance(value, (int, float)) else str(value).strip()
 
 
-def _flag(value: Any, where: str) -> bool:
+def _flag(value: Any, where: str, default: bool = False) -> bool:
     if is_blank(value):
-        return False
+        return default
     if isinstance(value, (int, float)) and not isinstance(value, bool):
         return value != 0
     answer = truth(value)
@@ -104,7 +113,7 @@ def _flag(value: Any, where: str) -> bool:
 
 def model_options(outcome: Any = None, features: Any = None, categorical: Any = None, reference: Any = None,
                   min_level_count: Any = None, blank_as_level: Any = None,
-                  settings: Settings | None = None) -> ModelOptions:  # fmt: skip
+                  settings: Settings | None = None, missing_indicator: Any = None) -> ModelOptions:  # fmt: skip
     """Merge arguments with the Settings table (an argument wins over a Setting)."""
     cfg = settings or Settings()
     name = outcome if not is_blank(outcome) else cfg.get("outcome column")
@@ -120,6 +129,7 @@ def model_options(outcome: Any = None, features: Any = None, categorical: Any = 
     if not isinstance(count, (int, float)) or isinstance(count, bool) or count < 0:
         raise InputError(f"Min level count {quote(count)} is not a number; use a whole number such as 10")
     blank = blank_as_level if blank_as_level is not None else cfg.get("blank as level")
+    indicator = missing_indicator if missing_indicator is not None else cfg.get("missing indicator")
     feats = parse_names(features) or parse_names(cfg.get("features"))
     return ModelOptions(
         outcome=str(name).strip(),
@@ -127,26 +137,38 @@ def model_options(outcome: Any = None, features: Any = None, categorical: Any = 
         categorical=parse_names(categorical) or parse_names(cfg.get("categorical columns")),
         reference=refs,
         min_level_count=int(count),
-        blank_as_level=_flag(blank, "Blank as level"),
+        blank_as_level=_flag(blank, "Blank as level", True),
+        missing_indicator=_flag(indicator, "Missing indicator", True),
+        exclude=(amount_column(cfg),),
     )
 
 
 def fit_logit(deals: Any, outcome: Any = None, *, features: Any = None, categorical: Any = None,
               reference: Any = None, min_level_count: Any = None, blank_as_level: Any = None,
-              as_of: Any = None, settings: Any = None) -> LogitResult:  # fmt: skip
+              as_of: Any = None, settings: Any = None, missing_indicator: Any = None) -> LogitResult:  # fmt: skip
     """Fit P(won) = 1 / (1 + exp(-x'b)) on a Deals range with its header row, or a Table."""
     cfg = settings if isinstance(settings, Settings) else read_settings(settings)
-    opts = model_options(outcome, features, categorical, reference, min_level_count, blank_as_level, cfg)
+    opts = model_options(outcome, features, categorical, reference, min_level_count, blank_as_level, cfg,
+                         missing_indicator)  # fmt: skip
     table = deals if isinstance(deals, Table) else read_table(deals, "Deals")
     serial = resolve_as_of(as_of) if not is_blank(as_of) else (cfg.scoring.as_of or resolve_as_of(None))
-    design, xtx = drop_redundant(build_design(table, opts, serial))
+    design, xtx = logit_design(table, opts, serial)
     est = estimate(design.X, design.y, [t.name for t in design.terms])
+    check_estimates(est.params, est.cov, design, table)
     return LogitResult(
         outcome=opts.outcome, terms=design.terms, variables=design.variables, estimate=est,
         n_used=len(design.y), n_dropped=design.n_dropped, events=int(design.y.sum()),
-        warnings=design.warnings + est.warnings, as_of=serial,
+        warnings=design.warnings + leak_warnings(design) + est.warnings, as_of=serial,
         fingerprint=_fingerprint(design, xtx), fitted_at=dt.datetime.now().replace(microsecond=0),
     )  # fmt: skip
+
+
+def logit_design(table: Table, opts: ModelOptions, as_of: float) -> tuple[Design, np.ndarray]:
+    """The design :func:`fit_logit` fits, and its X'X (the refresh cross-validates this one)."""
+    design = build_design(table, opts, as_of)
+    check_magnitudes(design, table)
+    with limited_threads():
+        return drop_redundant(design)
 
 
 def _fingerprint(design: Design, xtx: np.ndarray) -> str:
@@ -288,4 +310,4 @@ class LogitResult:
 def _diagnostic_name(w: LeadScoreWarning) -> str:
     name = type(w).__name__.removesuffix("Warning")
     return {"FewEvents": "Few events", "NonConvergence": "Non-convergence", "DroppedColumn": "Dropped column",
-            "DataQuality": "Data quality"}.get(name, name)  # fmt: skip
+            "DataQuality": "Data quality", "Leak": "Probable leak"}.get(name, name)  # fmt: skip

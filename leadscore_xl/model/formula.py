@@ -5,8 +5,11 @@ The formula agrees with :meth:`CoefModel.score` (LEADPROBS) lead for lead:
 * a text variable's level test is ``TRIM(cell&"")="Level"`` (Excel's ``=`` ignores case,
   as the model's matching does); the "Other" term also tests each level that the
   Variables block lists as pooled into Other;
-* a blank cell of a numeric variable, or of a text variable whose blank is not a level,
-  makes the formula return "" (LEADPROBS says UNSCORED there).
+* a number, yes/no or date variable with a "Blank filled with" value (the
+  missing-indicator method) enters as ``IF(TRIM(cell&"")="",fill,value)`` and its
+  "(blank)" term as ``coef*(TRIM(cell&"")="")``;
+* a blank cell of any other numeric variable, or of a text variable whose blank is not
+  a level, makes the formula return "" (LEADPROBS says UNSCORED there).
 """
 
 from __future__ import annotations
@@ -51,11 +54,14 @@ def excel_formula(model: Any, *, headers: Any = None, first_cell: str | None = N
         cell = ref[norm(var.name)]
         if term.level is None:
             value = f"({today}-{cell})" if var.kind == "date" else cell
+            if var.fill is None:
+                guards.append(f'{cell}=""')
+            else:
+                value = f'IF(TRIM({cell}&"")="",{var.fill!r},{value})'
             parts.append(f"{coef[i]}*{value}")
-            guards.append(f'{cell}=""')
         else:
             parts.append(f"{coef[i]}*{_level_test(cell, var, term.level)}")
-            if not _blank_is_level(var):
+            if var.kind == "categories" and not _blank_is_level(var):
                 guards.append(f'TRIM({cell}&"")=""')
     eta = "+".join(parts).replace("+-", "-")
     body = f"1/(1+EXP(-({eta})))"

@@ -13,8 +13,11 @@ points = Factor × coefficient (× the value, for a number):
 * a number or date column -> one rule per bin of the deals (quantile bins, or the user's
   edges, exactly as in CLOSERATES), worth Factor × coefficient × the median of the deals
   in that bin (for dates: the median age in days at the as-of date). A salesperson reads
-  "Employees 50 to 199: +12". A blank number gets 0 points (the model itself cannot
-  score such a lead);
+  "Employees 50 to 199: +12". A variable with a blank filled value (the missing-indicator
+  method: its "(blank)" term, and "Blank filled with" in the Variables block) gets a rule
+  ``is blank`` worth Factor × (slope × fill + the "(blank)" coefficient), exactly what
+  LEADPROBS adds for a blank cell; without it a blank number gets 0 points (the model
+  itself cannot score such a lead);
 * the intercept: ``Base points`` = Offset + Factor × intercept, given to every scored
   lead by one rule with the operator ``always``.
 
@@ -39,7 +42,7 @@ from leadscore_xl.closerates.binning import Binning, parse_bins, split_column
 from leadscore_xl.closerates.rates import RULES_HEADER
 from leadscore_xl.model.coefficients import CoefModel, read_model
 from leadscore_xl.sheet.dates import resolve_as_of
-from leadscore_xl.model.design import BLANK_LEVEL, OTHER_LEVEL
+from leadscore_xl.model.design import BLANK_LEVEL, OTHER_LEVEL, Variable
 from leadscore_xl.errors import InputError, ModelError, ModelTableError, quote
 from leadscore_xl.sheet.table import Kind, Table, canonical_text, cell_parts, float_or_nan, is_blank, norm, read_table
 
@@ -119,7 +122,10 @@ def _pieces(cm: CoefModel, deals: Table | None, binning: Binning, as_of: float) 
     pieces: list[_Piece] = []
     for var in cm.variables:
         if var.kind != "categories":
-            pieces += _slope_pieces(var.name, coef[(norm(var.name), None)], deals, binning, as_of)
+            slope = coef.get((norm(var.name), None))
+            if slope is not None:
+                pieces += _slope_pieces(var.name, slope, deals, binning, as_of)
+            pieces += _blank_piece(var, slope or 0.0, coef.get((norm(var.name), norm(BLANK_LEVEL))))
             continue
         for level in var.levels:
             b = coef[(norm(var.name), norm(level))]
@@ -133,6 +139,18 @@ def _pieces(cm: CoefModel, deals: Table | None, binning: Binning, as_of: float) 
             else:
                 pieces.append(_Piece(var.name, level, "=", level, b))
     return pieces
+
+
+def _blank_piece(var: Variable, slope: float, indicator: float | None) -> list[_Piece]:
+    """The ``is blank`` rule of a number with a blank filled value (see the module docstring)."""
+    if var.fill is None and indicator is not None and slope:
+        raise ModelTableError(
+            f'Model variable "{var.name}" has a "(blank)" term but no "Blank filled with" value; include the '
+            "Variables block that LOGITFIT spills below the coefficients in the model range"
+        )
+    if var.fill is None and indicator is None:
+        return []
+    return [_Piece(var.name, "blank", "is blank", None, slope * (var.fill or 0.0) + (indicator or 0.0))]
 
 
 def _slope_pieces(name: str, coef: float, deals: Table | None, binning: Binning, as_of: float) -> list[_Piece]:

@@ -25,7 +25,7 @@ from leadscore_xl.errors import LeadScoreError
 from leadscore_xl.refresh.formats import SIG4, column_formats, percent_formats
 from leadscore_xl.rules.results import Scores
 from leadscore_xl.rules.table import RuleSet
-from leadscore_xl.settings import UNSCORED, Settings, parse_number_list
+from leadscore_xl.settings import UNSCORED, Settings, amount_column, parse_number_list
 from leadscore_xl.sheet.table import Table, column_letters, is_blank, norm
 
 __all__ = [
@@ -277,7 +277,7 @@ def probability_formulas(fit: ModelFit, header: Sequence[Any], top: int, left: i
         return excel_formula(model, headers=[list(header)], first_cell=f"{column_letters(left)}{row}",
                              coef_cell=coef_cell, as_of=as_of)  # fmt: skip
 
-    texts = [t.level or "" for t in model.terms] + [coef_cell, as_of]
+    texts = [t.level or "" for t in model.terms] + [repr(v.fill) for v in model.variables] + [coef_cell, as_of]
     if any(_MARK in text for text in texts):  # the placeholder is not unique: build every row's formula
         rows = [Formula(formula(top + 1 + i)) for i in range(filled)]
     else:
@@ -394,7 +394,7 @@ def _tables(y: np.ndarray, s: np.ndarray, p: np.ndarray | None, deals: Table, se
            table_block("band-table", conversion_by_band(y, groups, cfg, starts).to_rows(), "Conversion by band")]  # fmt: skip
     if p is not None:
         out.append(table_block("calibration-table", calibration(y, p).to_rows(), "Calibration of the model"))
-    amount = deals.find(str(settings.get("amount column") or "Deal Amount"))
+    amount = deals.find(amount_column(settings))
     amounts = deals.column(amount).numbers if amount is not None else None
     cost = _cost(settings)
     out += safely("Score cut-offs", lambda: [table_block(

@@ -22,6 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import Any, Protocol
 
 import numpy as np
@@ -34,7 +35,7 @@ from leadscore_xl.refresh.layout import page_setup
 from leadscore_xl.refresh.report import Block, Chart
 from leadscore_xl.rules.table import parse_rules
 from leadscore_xl.rules.scoring import CompiledRules
-from leadscore_xl.settings import UNSCORED, Settings, read_settings, settings_notes
+from leadscore_xl.settings import UNSCORED, Settings, column_notes, read_settings, settings_notes
 from leadscore_xl.sheet.table import Table, column_letters, is_blank, norm, read_table, truth
 
 __all__ = ["OUTPUTS", "Book", "RefreshOptions", "RefreshResult", "fit_model", "lead_probabilities", "missing_probabilities",
@@ -153,7 +154,8 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
         as_of=as_of,
         model_fitted=fit.result is not None,
         formulas=formulas and not formula_notes,
-        notes=settings_notes(settings, ruleset.groups) + tuple(fit.notes) + tuple(formula_notes)
+        notes=settings_notes(settings, ruleset.groups) + (column_notes(settings, deals.headers) if deals is not None else ())
+        + tuple(fit.notes) + tuple(formula_notes)
         + unscorable[1] + tuple(notes),
     )
 
@@ -175,13 +177,10 @@ def fit_model(deals: Table | None, settings: Settings, as_of: float, lead_header
     outcome = report.outcome_column(settings, deals)
     if outcome is None:
         return report.ModelFit(None, (f"Model not fitted: {report.NO_OUTCOME}",))
-    features = settings.get("features")
-    if features is None:
-        leads = {norm(h) for h in lead_headers}
-        features = [h for h in deals.headers if norm(h) in leads] or None
     try:
+        features, chosen = _features(deals, outcome, settings, lead_headers, as_of)
         result = fit_logit(deals, outcome, features=features, settings=settings, as_of=as_of)
-        result = replace(result, fitted_at=now)
+        result = replace(result, fitted_at=now, warnings=tuple(chosen) + result.warnings)
         deals_p = np.asarray(result.predict(deals, as_of), dtype=float)
     except LeadScoreError as exc:
         where = f" (read from the Deals sheet's {source})" if source and isinstance(exc, TableError) else ""
@@ -192,17 +191,35 @@ def fit_model(deals: Table | None, settings: Settings, as_of: float, lead_header
     return report.ModelFit(result, (), deals_p, _cross_validation(deals, outcome, features, settings, as_of), per)
 
 
+def _features(deals: Table, outcome: str, settings: Settings, lead_headers: Sequence[str],
+              as_of: float) -> tuple[list[str], list[Any]]:  # fmt: skip
+    """The Settings' Features that Deals has (column_notes names the others), else the
+    Deals columns that Leads has too, checked as LOGITFIT checks its default columns;
+    and the notes naming the columns left out."""
+    from leadscore_xl.model.features import default_features
+    from leadscore_xl.model.fit import model_options, parse_names
+
+    named = [f for f in parse_names(settings.get("features")) if deals.find(f) is not None]
+    if named:
+        return named, []
+    leads = {norm(h) for h in lead_headers}
+    common = [h for h in deals.headers if norm(h) in leads] or list(deals.headers)
+    return default_features(deals, model_options(outcome, None, None, None, None, None, settings), common)
+
+
 def _cross_validation(deals: Table, outcome: str, features: Any, settings: Settings, as_of: float) -> Any:
-    """5-fold stratified, seeded cross-validated AUC of the same design, next to the
-    in-sample AUC, so that finance can see over-fitting; None when it cannot be had."""
+    """5-fold stratified, seeded cross-validated AUC of the model's own design and estimator
+    (start values, Firth fallback), next to its in-sample AUC, so that finance can see
+    over-fitting; None when it cannot be had."""
     from leadscore_xl.evaluation.crossval import cross_validated_auc
-    from leadscore_xl.model.design import build_design, drop_redundant
-    from leadscore_xl.model.fit import model_options
+    from leadscore_xl.model.estimate import fit_predictor
+    from leadscore_xl.model.fit import logit_design, model_options
 
     try:
         opts = model_options(outcome, features, None, None, None, None, settings)
-        design, _ = drop_redundant(build_design(deals, opts, as_of))
-        return cross_validated_auc(design.X, design.y, k=5, seed=0)
+        design, _ = logit_design(deals, opts, as_of)
+        fit = partial(fit_predictor, names=[t.name for t in design.terms])
+        return cross_validated_auc(design.X, design.y, fit, k=5, seed=0)
     except LeadScoreError:
         return None
 

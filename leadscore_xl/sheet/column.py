@@ -34,6 +34,7 @@ __all__ = [
     "convert_column",
     "is_blank",
     "float_or_nan",
+    "infinite",
     "text_number",
     "levels",
     "no_gc",
@@ -133,6 +134,17 @@ def float_or_nan(text: str) -> float:
         return float(text)
     except ValueError:
         return float("nan")
+
+
+def infinite(num: np.ndarray | None) -> tuple[np.ndarray, str]:
+    """Rows holding inf or -inf (which a CSV can hold but no spreadsheet cell can), and the
+    words for them: '-inf is not a number a spreadsheet can hold; ...'."""
+    if num is None:
+        return np.zeros(0, dtype=np.int64), ""
+    rows = np.flatnonzero(np.isinf(num))
+    shown = " and ".join(dict.fromkeys("inf" if num[i] > 0 else "-inf" for i in rows[:50]))
+    verb = "are not numbers" if " and " in shown else "is not a number"
+    return rows, f"{shown} {verb} a spreadsheet can hold; enter a number or leave the cell blank"
 
 
 _TEXT_NUMBERS: dict[str, float] = {}

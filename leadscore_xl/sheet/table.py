@@ -30,6 +30,7 @@ from leadscore_xl.sheet.column import (
     cell_parts,
     convert_column,
     float_or_nan,
+    infinite,
     text_number,
     is_blank,
     levels,
@@ -37,7 +38,7 @@ from leadscore_xl.sheet.column import (
     norm,
     truth,
 )
-from leadscore_xl.errors import TableError
+from leadscore_xl.errors import InputError, TableError, row_list
 
 __all__ = [
     "ERROR_VALUES",
@@ -50,6 +51,7 @@ __all__ = [
     "cell_parts",
     "convert_column",
     "float_or_nan",
+    "infinite",
     "text_number",
     "header_text",
     "is_blank",
@@ -101,6 +103,10 @@ class Table:
             with no_gc():
                 values = list(map(itemgetter(i), self.rows))
                 col = convert_column(self.headers[i], values)
+            rows, words = infinite(col.num)
+            if rows.size:
+                where = row_list([self.row_number(int(r)) for r in rows])
+                raise InputError(f'{self.name} column "{col.name}" {where}: {words}')
             self._cache[i] = col
         return col
 

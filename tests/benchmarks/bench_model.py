@@ -1,6 +1,7 @@
 """P3: Deals sheet values -> coefficient table, against bare statsmodels on ready arrays.
 
 Run by hand (not collected by pytest):  python tests/benchmarks/bench_model.py [rows]
+(or ``... bench_model.py busy [rows]`` for the busy-neighbour case alone)
 
 * P3: 1,000,000 x 20 raw sheet values (12 numeric, 4 text, 2 TRUE/FALSE, 1 date columns and
   the Won/Lost outcome) -> ``fit_logit(...).coef_rows()``, timed against
@@ -8,14 +9,20 @@ Run by hand (not collected by pytest):  python tests/benchmarks/bench_model.py [
   Target ratio <= 1.2.
 * 100,000 x 30 with dummies (20 numeric, 10 text columns) from sheet values to the
   coefficient table: target < 1 s.
+* Busy neighbour (issue 10 §7): 300,000 x 20, ``fit_logit`` with OpenBLAS' default threads
+  against the fits' limit (``leadscore_xl.model.threads.FIT_THREADS``), and bare statsmodels
+  with default threads against one, on a quiet machine and with another process spinning
+  on one core (an Excel user's laptop is a busy machine).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import multiprocessing
 import sys
 import time
 import warnings
+from contextlib import nullcontext
 
 import numpy as np
 from statsmodels.discrete.discrete_model import Logit
@@ -140,6 +147,57 @@ def p3b(n: int = 100_000) -> None:
     print(f"100k x 30 with dummies ({n:,} rows, 20 numeric + 10 text columns): {t:.2f} s (target < 1 s)")
 
 
+def _spin() -> None:
+    while True:
+        pass
+
+
+def busy_neighbour(n: int = 300_000) -> None:
+    """Default BLAS threads against the fits' limit, quiet and with a busy neighbour process."""
+    from threadpoolctl import threadpool_limits
+
+    from leadscore_xl.model import threads
+
+    rows = make_rows(n, 12, 4, 2, 1)
+    limit = threads.FIT_THREADS
+    result = fit_logit(rows, "Outcome", as_of=AS_OF, min_level_count=1)
+    X = np.ascontiguousarray(result_design(rows, result))
+    y = np.array([r[-1] == "Won" for r in rows[1:]], dtype=float)
+
+    def ours(fit_threads: int | None) -> float:
+        threads.FIT_THREADS = fit_threads
+        try:
+            return timed(lambda: fit_logit(rows, "Outcome", as_of=AS_OF, min_level_count=1).coef_rows(), repeat=2)
+        finally:
+            threads.FIT_THREADS = limit
+
+    def bare(one: bool) -> float:
+        def fit() -> None:
+            with threadpool_limits(1, user_api="blas") if one else nullcontext(), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                Logit(y, X, check_rank=False).fit(disp=0)
+        return timed(fit, repeat=2)
+
+    print(f"Busy neighbour: {n:,} rows x {len(rows[0])} columns -> {X.shape[1]} terms; fit threads = {limit}")
+    for label in ("quiet", "busy neighbour"):
+        neighbour = None
+        if label != "quiet":
+            neighbour = multiprocessing.Process(target=_spin, daemon=True)
+            neighbour.start()
+        try:
+            times = {"fit_logit, default threads": ours(None), f"fit_logit, {limit} thread(s)": ours(limit),
+                     "bare Logit, default threads": bare(False), "bare Logit, 1 thread": bare(True)}  # fmt: skip
+        finally:
+            if neighbour is not None:
+                neighbour.terminate()
+                neighbour.join()
+        base = times["bare Logit, default threads"]
+        print(f"   {label}: " + ", ".join(f"{k} {v:.2f} s ({v / base:.2f}x)" for k, v in times.items()))
+
+
 if __name__ == "__main__":
+    if len(sys.argv) > 1 and sys.argv[1] == "busy":
+        busy_neighbour(int(sys.argv[2]) if len(sys.argv) > 2 else 300_000)
+        sys.exit()
     p3b()
     p3(int(sys.argv[1]) if len(sys.argv) > 1 else 1_000_000)
