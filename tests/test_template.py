@@ -129,8 +129,8 @@ def test_leads_end_with_the_output_columns_filled_by_the_build_refresh(committed
     assert [r[-5:-3] for r in leads[1:]] == [e[1:] for e in expected]
     assert [r[-6] for r in leads[1:]] == pytest.approx([e[0] for e in expected], rel=1e-14)  # via XML text
     assert all(r[-1] == build_template.FIXED_TIME for r in leads[1:])
-    probabilities = [r[-3] for r in leads[1:] if r[-3] is not None]  # blank where Budget is blank
-    assert len(probabilities) == sum(r[leads[0].index("Budget")] is not None for r in leads[1:])
+    probabilities = [r[-3] for r in leads[1:] if r[-3] is not None]
+    assert len(probabilities) == 2000  # a blank Budget has its missing-indicator term: every lead gets one
     assert all(0.0 < p < 1.0 for p in probabilities)
     assert len(committed["Report"]._charts) >= 5  # native charts, made by the refresh
 
