@@ -10,6 +10,7 @@
     leadscore sql BOOK.xlsx [--dialect D] [--table NAME] [--view NAME]
     leadscore score LEADS --book BOOK.xlsx --out OUT [--engine duckdb|spark]
     leadscore fit DEALS --book BOOK.xlsx [--output OUT.xlsx]
+    leadscore --version
 
 ``refresh`` does what the Refresh Scores button does, on the file, with a progress bar
 on stderr. Without ``--output`` it saves in place (atomically), unless the file holds
@@ -26,6 +27,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from leadscore_xl import __version__
 from leadscore_xl.errors import LeadScoreError
 
 __all__ = ["ProgressBar", "find_template", "main"]
@@ -74,6 +76,7 @@ def find_template(start: Path | None = None) -> Path:
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="leadscore", description="LeadScore XL: refresh lead scores in a workbook.")
+    parser.add_argument("--version", action="version", version=f"leadscore {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     refresh = sub.add_parser("refresh", help="score the leads, fit the model, rebuild Model and Report")
     refresh.add_argument("book", type=Path, help="the workbook (.xlsx or .xlsm)")

@@ -44,6 +44,7 @@ KNOWN_KEYS = frozenset({
     "score min", "score max", "as-of date", "fit group", "engagement group", "fit cuts", "engagement cuts",
     "disqualified route", "outcome column", "amount column", "source column", "features", "categorical columns",
     "min level count", "blank as level", "missing indicator", "probability formulas", "cost per lead",
+    "call list size",
 })  # fmt: skip
 DEFAULT_AMOUNT_COLUMN = "Deal Amount"
 

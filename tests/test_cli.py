@@ -106,6 +106,6 @@ def test_the_console_script_runs() -> None:
     script = shutil.which("leadscore")
     command = [script] if script else [sys.executable, "-m", "leadscore_xl.cli"]
     done = subprocess.run([*command, "--help"], capture_output=True, text=True, timeout=60)
-    assert done.returncode == 0 and done.stdout.startswith("usage: leadscore [-h] COMMAND ...")
+    assert done.returncode == 0 and done.stdout.startswith("usage: leadscore [-h] [--version] COMMAND ...")
     for command_name in ("refresh", "demo", "addin"):
         assert f"\n    {command_name} " in done.stdout

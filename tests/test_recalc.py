@@ -116,16 +116,26 @@ def book(small_book: Path) -> openpyxl.Workbook:
 
 
 def _formula_cells(book: openpyxl.Workbook) -> list[tuple[str, str, str]]:
-    """(sheet, range, formula) for every formula in the workbook, top to bottom."""
+    """(sheet, range, formula) for every formula in the workbook, top to bottom; a call
+    of ours wrapped as ``IFERROR(CALL(...), 'Analysis values'!...)`` (the values shown
+    without Python) is given as the call itself."""
     out = []
     for ws in book.worksheets:
         for row in ws.iter_rows():
             for c in row:
                 if hasattr(c.value, "text"):
-                    out.append((ws.title, c.value.ref, c.value.text))
+                    out.append((ws.title, c.value.ref, _unwrap(c.value.text)))
                 elif isinstance(c.value, str) and c.value.startswith("="):
-                    out.append((ws.title, c.coordinate, c.value))
+                    out.append((ws.title, c.coordinate, _unwrap(c.value)))
     return out
+
+
+def _unwrap(formula: str) -> str:
+    if not formula.startswith("=IFERROR("):
+        return formula
+    call, fallback = _split_args(formula[len("=IFERROR("):-1])
+    assert fallback.startswith("'Analysis values'!"), formula
+    return "=" + call
 
 
 def test_no_error_value_anywhere(solution: dict[str, Any], book: openpyxl.Workbook) -> None:
@@ -214,6 +224,31 @@ def test_our_functions_equal_the_core(solution: dict[str, Any], book: openpyxl.W
         done[f"{sheet}!{ref}"] = expected
         checked[name] += 1
     assert set(checked) == _used(book) & set(CORE)
+
+
+def test_every_call_of_ours_falls_back_to_the_values_the_core_gave(book: openpyxl.Workbook) -> None:
+    """Without Python (LibreOffice, Excel without the add-in) each call shows the value
+    saved beside it on the hidden sheet, which is what the core computed at build time."""
+    saved = book["Analysis values"]
+    assert saved.sheet_state == "hidden"
+    done: dict[str, Any] = {}
+    checked = 0
+    for sheet, ref, formula in _formula_cells(book):
+        match = CALL.match(formula)
+        if not match or match.group(1) not in CORE:
+            continue
+        args = [_resolve(a, sheet, book, done) for a in _split_args(match.group(2))]
+        expected = CORE[match.group(1)](*args)
+        lo_c, lo_r, _, _ = range_boundaries(ref if ":" in ref else f"{ref}:{ref}")
+        got = [[_serial(saved.cell(lo_r + i, lo_c + j).value) for j in range(len(row))] for i, row in enumerate(expected)]
+        assert all(_same(e, g) for e_row, g_row in zip(expected, got) for e, g in zip(e_row, g_row)), ref
+        done[f"{sheet}!{ref}"] = expected
+        checked += 1
+    assert checked >= len(REQUIRED)
+
+
+def _serial(value: Any) -> Any:
+    return to_serial(value) if isinstance(value, (dt.datetime, dt.date)) else value
 
 
 def test_native_formulas_over_the_spilled_scores_agree(solution: dict[str, Any], book: openpyxl.Workbook) -> None:

@@ -151,9 +151,15 @@ def test_report_sheet_has_native_charts_and_its_table_at_a1(tmp_path: Path) -> N
     report = wb["Report"]
     assert report.tables["Report"].ref.startswith("A1:B")
     titles = {c.title.tx.rich.p[0].r[0].t for c in report._charts}
-    assert {"Open leads by score band", "Cumulative gains", "Lift by score decile", "Close rate by band", "Calibration"} <= titles
-    assert any(t.startswith("ROC curve") for t in titles)
-    assert wb.sheetnames == ["Leads", "Rules", "Deals", "Model", "Report", "Settings"]
+    roc = next(t for t in titles if t.startswith("ROC curve"))
+    assert titles == {"Open leads by rules-score band", "Cumulative gains of the rules score", "Lift by rules score decile",
+                      "Close rate by band of the rules score", "Calibration of the model probability (in-sample)", roc}
+    assert roc.startswith("ROC curve of the rules score (area ")  # every chart says which score it is for
+    lift = next(c for c in report._charts if c.title.tx.rich.p[0].r[0].t.startswith("Lift"))
+    column = lift.series[1].yVal.numRef.f.split("!")[1].split(":")[0].replace("$", "")
+    assert report[column].value == 1.0  # the reference line at 1.0
+    assert report.cell(report[column].row - 1, report[column].column).value == "No lift (1.0)"
+    assert wb.sheetnames == ["Leads", "Rules", "Deals", "Model", "Report", "Settings", "Call List"]
     facts = {r[0]: r[1] for r in report.iter_rows(min_row=2, max_row=20, max_col=2, values_only=True) if r[0]}
     assert facts["Open leads"] == 12 and facts["Deals with an outcome"] == 300
 
@@ -261,14 +267,15 @@ def test_model_sheet_holds_the_model_that_scored_the_leads(tmp_path: Path) -> No
     wb = openpyxl.load_workbook(tmp_path / "out.xlsx")
     ws = wb["Model"]
     table = ws.tables["Model"]
-    rows = [list(r) for r in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=12, values_only=True)]
-    assert rows[0] == COEF_HEADER and rows[1][0] == "Intercept"
-    assert table.ref == f"A1:L{rows.index([None] * 12)}"  # the table ends at the blank row
-    side = {r[0]: r[1] for r in ws.iter_rows(min_col=14, max_col=15, values_only=True) if r[0]}
-    assert {"Model statistics", "Diagnostics", "Audit", "Covariance of the coefficients"} <= set(side)
-    assert side["Fitted at"] == NOW and side["N used"] == 300 and side["Method"].startswith("Newton")
-    covariance = [list(r) for r in ws.iter_rows(min_row=[c.row for c in ws["N"] if c.value == "Covariance"][0],
-                                                 min_col=14, max_col=14 + table_width(ws), values_only=True)]  # fmt: skip
+    rows = [list(r) for r in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=13, values_only=True)]
+    assert rows[0] == COEF_HEADER[:9] + ["Per"] + COEF_HEADER[9:] and rows[1][0] == "Intercept"
+    assert table.ref == f"A1:M{rows.index([None] * 13)}"  # the table ends at the blank row
+    below = {r[0]: r[1] for r in ws.iter_rows(min_col=1, max_col=2, values_only=True) if r[0]}
+    assert {"Model statistics", "Diagnostics", "Audit"} <= set(below)  # below the Variables block: one page wide
+    assert below["Fitted at"] == NOW and below["N used"] == 300 and below["Method"].startswith("Newton")
+    assert ws["O1"].value.startswith("Covariance of the coefficients")
+    covariance = [list(r) for r in ws.iter_rows(min_row=2, min_col=15, max_col=15 + table_width(ws), values_only=True)]
+    assert ws.print_area == f"'Model'!$A$1:$M${max(r for r in range(1, ws.max_row + 1) if ws.cell(r, 1).value)}"
     model = read_model(rows, covariance_rows=[r for r in covariance if r[0] is not None])
     leads = [[c.value for c in r][:8] for r in wb["Leads"].iter_rows(max_row=13)]
     assert model.predict(leads, AS_OF).tolist() == pytest.approx(column(tmp_path / "out.xlsx", "Leads", "Probability"), rel=1e-12)

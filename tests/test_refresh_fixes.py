@@ -24,7 +24,8 @@ from leadscore_xl.refresh import book_live
 from leadscore_xl.refresh.book_file import FileBook, open_book
 from leadscore_xl.refresh.book_parts import choose_table, output_note
 from leadscore_xl.errors import BookError, RuleError
-from leadscore_xl.refresh.formats import BY_VALUE, DATE, DECIMALS, SCIENTIFIC, TIMESTAMP, cell_format, format_runs
+from leadscore_xl.refresh.formats import (BY_VALUE, COUNT, DATE, PERCENT, PVALUE, SIG4, STATISTIC, TIMESTAMP, cell_format,
+                                          format_runs)
 from leadscore_xl.refresh.run import RefreshOptions, refresh
 from leadscore_xl.refresh.report import Chart
 from test_book_file import PNG
@@ -241,31 +242,44 @@ def test_the_button_refreshes_the_caller_of_its_own_excel_instance() -> None:
 
 # ---- 9. number formats -----------------------------------------------------------------------
 @pytest.mark.parametrize(
-    ("column_format", "value", "expected"),
+    ("column_format", "value", "label", "expected"),
     [
-        (DECIMALS, 0.7512, DECIMALS),
-        (DECIMALS, 2e-10, SCIENTIFIC),  # Annual Revenue's coefficient: not 0.0000
-        (DECIMALS, -3e-5, SCIENTIFIC),
-        (DECIMALS, 0.0, DECIMALS),
-        (BY_VALUE, 0.8123456, DECIMALS),
-        (BY_VALUE, 1e-40, SCIENTIFIC),
-        (BY_VALUE, 300, None),
-        (BY_VALUE, True, None),
-        (BY_VALUE, "Newton-Raphson", None),
-        (BY_VALUE, dt.datetime(2026, 3, 31), DATE),
-        (BY_VALUE, dt.datetime(2026, 4, 1, 9, 30), TIMESTAMP),
-        (BY_VALUE, dt.date(2026, 3, 31), DATE),
-        ("0.0%", 0.25, "0.0%"),
-        (None, 0.25, None),
+        (SIG4, 0.7512, None, "0.0000"),  # four significant digits
+        (SIG4, 0.0751, None, "0.00000"),
+        (SIG4, -2.9816, None, "0.000"),
+        (SIG4, 13.5, None, "0.00"),
+        (SIG4, 1228.6, None, "#,##0"),
+        (SIG4, 2e-10, None, "0.000E+00"),  # Annual Revenue's coefficient: not 0.0000
+        (SIG4, -3e-5, None, "0.000E+00"),
+        (SIG4, 0.0, None, "0"),
+        (BY_VALUE, 0.8123456, "AUC", STATISTIC),
+        (BY_VALUE, 0.8123456, "Brier score", STATISTIC),
+        (BY_VALUE, 1e-40, "LR p-value", PVALUE),
+        (BY_VALUE, 0.84, "Hosmer-Lemeshow p-value", PVALUE),
+        (BY_VALUE, 13.5, "Events per variable", "0.0"),
+        (BY_VALUE, 300, "N used", COUNT),
+        (BY_VALUE, 0.25, "Close rate of worked", PERCENT),
+        (BY_VALUE, True, "Converged", None),
+        (BY_VALUE, "Newton-Raphson", "Method", None),
+        (BY_VALUE, dt.datetime(2026, 3, 31), "As-of date", DATE),
+        (BY_VALUE, dt.datetime(2026, 4, 1, 9, 30), "Fitted at", TIMESTAMP),
+        (BY_VALUE, dt.date(2026, 3, 31), "As-of date", DATE),
+        ("0.0%", 0.25, None, "0.0%"),
+        (None, 0.25, None, None),
     ],
 )  # fmt: skip
-def test_cell_formats(column_format: str | None, value: Any, expected: str | None) -> None:
-    assert cell_format(column_format, value) == expected
+def test_cell_formats(column_format: str | None, value: Any, label: Any, expected: str | None) -> None:
+    assert cell_format(column_format, value, label) == expected
+
+
+def test_a_p_value_format_shows_four_decimals_or_less_than():
+    assert PVALUE == '[<0.0001]"<0.0001";0.0000'  # as statsmodels' summary and Stata print them
 
 
 def test_format_runs_group_equal_formats_down_a_column() -> None:
     rows = [("Term", "Coef"), ("Intercept", -1.2), ("Size", 0.0008), ("Demo", 1.5), ("Visits", 0.3)]
-    assert format_runs(rows, (None, DECIMALS)) == [(1, 1, 1, DECIMALS), (2, 2, 1, SCIENTIFIC), (3, 4, 1, DECIMALS)]
+    assert format_runs(rows, (None, SIG4)) == [(1, 1, 1, "0.000"), (2, 2, 1, "0.000E+00"), (3, 3, 1, "0.000"),
+                                               (4, 4, 1, "0.0000")]  # fmt: skip
 
 
 def test_model_and_report_cells_are_formatted_for_reading(tmp_path: Path) -> None:
@@ -275,17 +289,15 @@ def test_model_and_report_cells_are_formatted_for_reading(tmp_path: Path) -> Non
     wb = openpyxl.load_workbook(out)
     model = wb["Model"]
     row = {model.cell(r, 1).value: r for r in range(2, 14)}
-    age = model.cell(row["Last Activity Date"], 4)  # about -0.0004 per day of age: not "-0.0004" but "-4.01E-04"
-    assert -0.001 < age.value < 0 and age.number_format == SCIENTIFIC
-    size, size_se = model.cell(row["Company Size"], 4), model.cell(row["Company Size"], 5)  # 0.0012 and 0.00028
-    assert size.value > 0.001 and size.number_format == DECIMALS and size_se.number_format == SCIENTIFIC
-    assert model.cell(row["Intercept"], 4).number_format == DECIMALS
-    side = {r[0].value: r[1] for r in model.iter_rows(min_col=14, max_col=15) if r[0].value}
+    age = model.cell(row["Last Activity Date"], 4)  # about -0.0004 per day of age: "-4.010E-04"
+    assert -0.001 < age.value < 0 and age.number_format == "0.000E+00"
+    assert model.cell(row["Intercept"], 7).number_format == PVALUE
+    side = {r[0].value: r[1] for r in model.iter_rows(min_col=1, max_col=2) if r[0].value}
     assert side["As-of date"].number_format == DATE and side["Fitted at"].number_format == TIMESTAMP
-    assert side["Log-likelihood"].number_format == DECIMALS and side["N used"].number_format == "General"
+    assert side["Log-likelihood"].number_format == STATISTIC and side["N used"].number_format == COUNT
     report = {r[0].value: r[1] for r in wb["Report"].iter_rows(min_row=2, max_row=20, max_col=2) if r[0].value}
     assert report["Refreshed at"].number_format == TIMESTAMP and report["As-of date"].number_format == DATE
-    assert report["AUC of the rules score on deals"].number_format == DECIMALS
+    assert report["AUC of the rules score on deals"].number_format == STATISTIC
     leads = wb["Leads"]
     assert leads["N2"].value == NOW and leads["N2"].number_format == "yyyy-mm-dd hh:mm"  # Scored At
 
@@ -308,7 +320,7 @@ def test_ctrl_c_exits_130_and_leaves_the_workbook(tmp_path: Path, capsys: pytest
     real = FileBook.status
 
     def status(self: FileBook, message: str, fraction: float) -> None:
-        if message == "Rebuilding the Model and Report sheets":
+        if message.startswith("Rebuilding the Model"):
             raise KeyboardInterrupt  # as if the user pressed Ctrl-C in the middle of the refresh
         real(self, message, fraction)
 

@@ -6,7 +6,6 @@ same typed values DuckDB holds."""
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import duckdb
 import pytest
@@ -15,7 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlglot import exp
 
-from sqlparity import AS_OF_SERIAL, SAMPLE, sample_inputs, SCHEMA, assert_parity, core_outputs, frame, models, parse_inputs, rule_rows, lead, settings_rows
+from sqlparity import AS_OF_SERIAL, sample_inputs, SCHEMA, assert_parity, core_outputs, frame, models, parse_inputs, rule_rows, lead, settings_rows
 from leadscore_xl.errors import RuleError
 from leadscore_xl.rules.table import parse_rules
 from leadscore_xl.settings import read_settings

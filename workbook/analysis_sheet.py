@@ -9,6 +9,14 @@ stacked in column G on: a grade summary in native formulas (COUNTIF / AVERAGE ov
 spilled scores), one lead scored and explained (``LEADSCORE``, ``LEADGRADE``,
 ``LEADMATRIX``, ``LEADEXPLAIN``), the regression (``LOGITFIT``, ``LOGITSTATS``) and the
 close rates (``CLOSERATES``) on the Deals sheet, where those functions are available.
+
+Without Python (LibreOffice, or Excel without the xlwings add-in) our functions are
+unknown names (``#NAME?``), and LibreOffice recalculates every array formula on load,
+so a cached result would not survive. Every call of ours is therefore written as
+``IFERROR(LEADSCORES(...), 'Analysis values'!B5:E2504)``: the hidden sheet
+:data:`VALUES_SHEET` holds, at the same addresses, what the core computed at build
+time. With the add-in the live function wins; without it the sheet shows the build's
+numbers instead of errors, and the native formulas (COUNTIF, AVERAGE) calculate from them.
 """
 
 from __future__ import annotations
@@ -27,7 +35,9 @@ from leadscore_xl.model.formula import excel_text  # text literals within Excel'
 from leadscore_xl.rules import api
 from leadscore_xl.settings import read_settings
 
-__all__ = ["Inputs", "RULE_HEADROOM", "SETTINGS_HEADROOM", "capacity", "write"]
+__all__ = ["Inputs", "RULE_HEADROOM", "SETTINGS_HEADROOM", "VALUES_SHEET", "capacity", "write"]
+
+VALUES_SHEET = "Analysis values"
 
 RULE_HEADROOM = 20  # blank rows the Rules range reaches past the starter rules
 SETTINGS_HEADROOM = 10
@@ -70,21 +80,26 @@ def capacity(n_leads: int) -> int:
 
 
 def write(ws: Worksheet, inp: Inputs) -> tuple[str, str]:
-    """Fill the sheet; return the grade and route ranges for conditional formatting."""
+    """Fill the sheet and the hidden :data:`VALUES_SHEET` (what our functions give at build
+    time); return the grade and route ranges for conditional formatting."""
+    saved = ws.parent.create_sheet(VALUES_SHEET)
+    saved.sheet_state = "hidden"
+    saved["A1"] = "What the Analysis sheet's functions gave when the workbook was built, shown where Python is absent."
     refs = _refs(inp)
     ws["A1"] = "Analysis: live LeadScore XL formulas"
     ws["A1"].font = TITLE
-    ws["A2"] = ("Array formulas over fixed ranges; the refresh never changes this sheet. "
-                "Needs the xlwings add-in with UDF Modules = leadscore_udfs (see the README).")  # fmt: skip
+    ws["A2"] = ("Array formulas over fixed ranges; the refresh never changes this sheet. Live with the xlwings add-in "
+                "(UDF Modules = leadscore_udfs, see the README); without it, the values saved when the workbook was built.")  # fmt: skip
     ws["A2"].font = NOTE
     last = 4 + inp.capacity
     _headers(ws, 4, 1, ["Lead ID", *SCORE_OUTPUTS])
     ids = f"Leads!$A$2:$A${inp.capacity + 1}"
     ws["A5"] = ArrayFormula(f"A5:A{last}", f'=IF({ids}="","",{ids})')
     outputs = "; ".join(SCORE_OUTPUTS)
-    ws["B5"] = ArrayFormula(
-        f"B5:E{last}", f'=LEADSCORES({refs.leads},{refs.rules},{refs.settings},{refs.as_of},{excel_text(outputs)})'
-    )
+    values = _values(inp)
+    scores = leadscore_udfs.LEADSCORES(values["leads"], values["rules"], values["settings"], values["as_of"], outputs)
+    _array(ws, 5, 2, scores[: inp.capacity],
+           f'=LEADSCORES({refs.leads},{refs.rules},{refs.settings},{refs.as_of},"{outputs}")')
     for (cell,) in ws.iter_rows(min_row=5, max_row=last, min_col=2, max_col=2):
         cell.number_format = "0.0"
     for col, width in zip("ABCDEFGHIJKLMNOPQRS", (11, 8, 12, 18, 8, 3, 24, 14, 28, 14, 10, 10, 10, 12)):
@@ -175,10 +190,17 @@ def _one_lead(ws: Worksheet, row: int, inp: Inputs, refs: Refs) -> int:
     cells = (("Lead ID", f"=Leads!$A${r}"), ("Score", f"=LEADSCORE({args})"),
              ("Grade / route", f'=LEADGRADE(H{row + 2},{refs.settings},"both")'),
              ("Matrix", f"=LEADMATRIX({args})"))  # fmt: skip
+    lead_values = [inp.leads[r - 1]], [inp.leads[0]], values["rules"], values["settings"], values["as_of"]
+    score = leadscore_udfs.LEADSCORE(*lead_values)
+    results = (None, score, leadscore_udfs.LEADGRADE(score, values["settings"], "both"),
+               leadscore_udfs.LEADMATRIX(*lead_values))  # fmt: skip
     for i, (label, formula) in enumerate(cells, start=1):
         ws.cell(row + i, SIDE, label)
-        ws.cell(row + i, SIDE + 1, formula)
-    lead_values = [inp.leads[r - 1]], [inp.leads[0]], values["rules"], values["settings"], values["as_of"]
+        if results[i - 1] is None:
+            ws.cell(row + i, SIDE + 1, formula)
+        else:
+            _array(ws, row + i, SIDE + 1, [[results[i - 1]]], formula)
+    ws.cell(row + 2, SIDE + 1).number_format = "0.0"  # the score
     return _spill(ws, row + 6, leadscore_udfs.LEADEXPLAIN, lead_values, f"=LEADEXPLAIN({args})")
 
 
@@ -187,11 +209,27 @@ def _spill(ws: Worksheet, row: int, func: Callable[..., Any], args: tuple[Any, .
     result = func(*args)
     if not isinstance(result, list) or not result or not isinstance(result[0], list):
         raise RuntimeError(f"{formula} gives {result!r} on the sample data, not a table; fix the template")
+    _array(ws, row, SIDE, result, formula)
+    return row + len(result) - 1
+
+
+def _array(ws: Worksheet, row: int, col: int, result: list[list[Any]], formula: str) -> None:
+    """``formula`` at (row, col) over the size of ``result``, falling back to ``result``
+    saved at the same cells of the values sheet when the function is unknown (no Python).
+    One cell is a plain formula; more are a legacy array formula."""
+    saved = ws.parent[VALUES_SHEET]
     height, width = len(result), max(len(r) for r in result)
-    top = f"{get_column_letter(SIDE)}{row}"
-    bottom = f"{get_column_letter(SIDE + width - 1)}{row + height - 1}"
-    ws[top] = ArrayFormula(f"{top}:{bottom}", formula)
-    return row + height - 1
+    top = f"{get_column_letter(col)}{row}"
+    bottom = f"{get_column_letter(col + width - 1)}{row + height - 1}"
+    for i, values in enumerate(result):
+        for j, value in enumerate(values):
+            saved.cell(row + i, col + j, value)
+    fallback = f"'{VALUES_SHEET}'!{top}" + (f":{bottom}" if (height, width) != (1, 1) else "")
+    wrapped = f"=IFERROR({formula[1:]},{fallback})"
+    if (height, width) == (1, 1):
+        ws[top] = wrapped
+    else:
+        ws[top] = ArrayFormula(f"{top}:{bottom}", wrapped)
 
 
 def _available(*names: str) -> bool:

@@ -57,7 +57,7 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.table import Table
 from openpyxl.worksheet.worksheet import Worksheet
@@ -68,6 +68,9 @@ import analysis_sheet  # noqa: E402
 from leadscore_xl.intake.layout import FORMATS, OUTPUT_COLUMNS, RULE_COLUMNS, settings_rows  # noqa: E402
 from leadscore_xl.intake.xlsx import STYLE, conf_sheet, grade_formats  # noqa: E402
 from leadscore_xl.refresh.book_file import open_book  # noqa: E402
+from leadscore_xl.refresh.file_layout import Styles, align_block, page_setup  # noqa: E402
+from leadscore_xl.refresh.report import Block  # noqa: E402
+from leadscore_xl.refresh.formats import PageSetup, column_widths, display_text  # noqa: E402
 from leadscore_xl.refresh.run import RefreshOptions, refresh  # noqa: E402
 from sample_data import AS_OF, SampleData, make_sample  # noqa: E402
 
@@ -101,7 +104,11 @@ STARTER_RULES: tuple[tuple[Any, ...], ...] = (
     ("Active in last 30 days", "Engagement", LAST, "within 30 days", None, 10, None, None, True),
     ("Unsubscribed", "Engagement", "Unsubscribed", "=", True, -15, None, None, True),
 )  # fmt: skip
-SETTINGS = settings_rows(AS_OF, "Won", "Deal Amount")
+SETTINGS = settings_rows(AS_OF, "Won", "Deal Amount", cost_per_lead=25)
+ALIGN = Styles(right=Alignment(horizontal="right"), head=Alignment(), head_indent=Alignment(horizontal="left", indent=1),
+               wrap=Alignment(wrap_text=True, vertical="top"),
+               wrap_indent=Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1),
+               indent=Alignment(horizontal="left", indent=1))  # fmt: skip
 
 
 def build(output: Path | str = DEFAULT_OUTPUT, n_leads: int = 2000, n_deals: int = 5000,
@@ -116,21 +123,31 @@ def build(output: Path | str = DEFAULT_OUTPUT, n_leads: int = 2000, n_deals: int
     leads = wb.active
     leads.title = "Leads"
     _data_sheet(leads, [data.leads[0] + list(OUTPUT_COLUMNS)] + [r + [None] * 6 for r in data.leads[1:]])
+    wb.create_sheet("Call List")  # filled by the refresh, right of Leads
     _data_sheet(wb.create_sheet("Rules"), [list(RULE_COLUMNS), *map(list, STARTER_RULES)])
     _data_sheet(wb.create_sheet("Deals"), data.deals)
     _data_sheet(wb.create_sheet("Model"), [list(COEF_HEADER), [None] * len(COEF_HEADER)])
     _data_sheet(wb.create_sheet("Report"), [["Metric", "Value"], [None, None]])
     settings = wb.create_sheet("Settings")
     _data_sheet(settings, [["Setting", "Value"], *([k, v] for k, v, _ in SETTINGS)])
-    for row, (_, _, note) in enumerate(SETTINGS, start=2):
+    for row, (key, value, note) in enumerate(SETTINGS, start=2):
         settings.cell(row, 4, note).font = Font(italic=True, color="808080")
-    settings.column_dimensions["D"].width = 70
+        if isinstance(value, dt.datetime):
+            settings.cell(row, 2).number_format = "yyyy-mm-dd"
+    settings.column_dimensions["C"].width = 2
+    settings.column_dimensions["D"].width = max(len(note) for _, _, note in SETTINGS) + 2
+    page_setup(settings, PageSetup("A1:D" + str(len(SETTINGS) + 1), "1:1", "A2"))
     capacity = analysis_sheet.capacity(n_leads)
     _grade_formats(leads, len(data.leads[0]) + 1, capacity)
     analysis = wb.create_sheet("Analysis")
     grade_cells = analysis_sheet.write(analysis, _inputs(data, capacity))
     grade_formats(analysis, grade_cells)
-    conf_sheet(wb.create_sheet("xlwings.conf"))
+    saved = wb[analysis_sheet.VALUES_SHEET]  # an array formula's cells other than its first exist there only
+    right, bottom = max(analysis.max_column, saved.max_column), max(analysis.max_row, saved.max_row)
+    page_setup(analysis, PageSetup(f"A1:{get_column_letter(right)}{bottom}", "4:4", "A5"))
+    conf = wb.create_sheet("xlwings.conf")
+    conf_sheet(conf)
+    page_setup(conf, PageSetup("A1:B3"))
     path = _save(wb, Path(output))
     if refreshed:
         refresh(open_book(path), RefreshOptions(now=FIXED_TIME))
@@ -155,14 +172,15 @@ def _data_sheet(ws: Worksheet, rows: list[list[Any]]) -> None:
     table = Table(displayName=ws.title, ref=ref)
     table.tableStyleInfo = STYLE
     ws.add_table(table)
-    ws.freeze_panes = "A2"
     for j, name in enumerate(header, start=1):
-        letter = get_column_letter(j)
-        ws.column_dimensions[letter].width = max(10, min(40, len(str(name)) + 4))
         fmt = FORMATS.get(str(name))
+        texts = [(j, str(name) + "    ")] + [(j, display_text(fmt, row[j - 1])) for row in rows[1:] if j - 1 < len(row)]
+        ws.column_dimensions[get_column_letter(j)].width = column_widths(texts)[j]
         if fmt:
             for (cell,) in ws.iter_rows(min_row=2, max_row=len(rows), min_col=j, max_col=j):
                 cell.number_format = fmt
+    align_block(ws, Block(ws.title, 1, 1, tuple(map(tuple, rows))), ALIGN)  # headers over numbers to the right
+    page_setup(ws, PageSetup(ref, "1:1", "A2"))
 
 
 def _grade_formats(ws: Worksheet, first_output_col: int, capacity: int) -> None:

@@ -40,39 +40,44 @@ def _rows(header: tuple[str, ...], *columns: np.ndarray | list[Any]) -> tuple[tu
     return (header,) + tuple(tuple(r) for r in body)
 
 
-def roc_chart(roc: ROCPoints) -> ChartSpec:
-    """ROC curve with the chance diagonal."""
+RULES = "rules score"
+
+
+def roc_chart(roc: ROCPoints, score: str = RULES) -> ChartSpec:
+    """ROC curve with the chance diagonal; ``score`` names the score in the title."""
     rows = _rows(("False positive rate", "True positive rate", "Chance"), roc.fpr, roc.tpr, roc.fpr)
-    return ChartSpec("roc", f"ROC curve (area {roc.area():.3f})", "scatter", 0, (1, 2), rows,
+    return ChartSpec("roc", f"ROC curve of the {score} (area {roc.area():.3f})", "scatter", 0, (1, 2), rows,
                      "False positive rate (share of lost deals worked)", "True positive rate (share of won deals)")  # fmt: skip
 
 
-def gains_chart(lift: LiftTable) -> ChartSpec:
+def gains_chart(lift: LiftTable, score: str = RULES) -> ChartSpec:
     """Cumulative gains from (0, 0): share of won deals against share of leads worked."""
     x = np.r_[0.0, lift.cum_share_of_leads]
     rows = _rows(("Cum. share of leads", "Cum. share of won", "Chance"), x, np.r_[0.0, lift.cum_share_of_won], x)
-    return ChartSpec("gains", "Cumulative gains", "scatter", 0, (1, 2), rows,
+    return ChartSpec("gains", f"Cumulative gains of the {score}", "scatter", 0, (1, 2), rows,
                      "Share of leads worked (highest scores first)", "Share of won deals caught")  # fmt: skip
 
 
-def lift_chart(lift: LiftTable) -> ChartSpec:
-    """Lift per score decile (1 = the overall close rate)."""
-    rows = _rows(("Decile", "Lift", "Close rate"), lift.group, lift.lift, lift.close_rate)
-    return ChartSpec("lift", "Lift by score decile", "bar", 0, (1,), rows, "Score decile (1 = highest)", "Lift")
+def lift_chart(lift: LiftTable, score: str = RULES) -> ChartSpec:
+    """Lift per score decile with the 1.0 line (the overall close rate)."""
+    rows = _rows(("Decile", "Lift", "No lift (1.0)", "Close rate"), lift.group, lift.lift,
+                 [1.0] * len(lift.group), lift.close_rate)  # fmt: skip
+    return ChartSpec("lift", f"Lift by {score} decile", "scatter", 0, (1, 2), rows,
+                     "Score decile (1 = highest)", "Lift")  # fmt: skip
 
 
-def calibration_chart(cal: Calibration) -> ChartSpec:
+def calibration_chart(cal: Calibration, score: str = "model probability") -> ChartSpec:
     """Observed close rate against mean predicted probability, with the diagonal."""
     rows = _rows(("Mean predicted", "Observed rate", "Perfect calibration"),
                  cal.mean_predicted, cal.observed_rate, cal.mean_predicted)  # fmt: skip
-    return ChartSpec("calibration", "Calibration", "scatter", 0, (1, 2), rows,
+    return ChartSpec("calibration", f"Calibration of the {score} (in-sample)", "scatter", 0, (1, 2), rows,
                      "Mean predicted probability", "Observed close rate")  # fmt: skip
 
 
-def band_chart(conv: BandConversion) -> ChartSpec:
+def band_chart(conv: BandConversion, score: str = RULES) -> ChartSpec:
     """Close rate per band or grade."""
     rows = _rows(("Band", "Close rate", "Leads"), list(conv.bands), conv.won / conv.leads, conv.leads)
-    return ChartSpec("bands", "Close rate by band", "bar", 0, (1,), rows, "Band", "Close rate")
+    return ChartSpec("bands", f"Close rate by band of the {score}", "bar", 0, (1,), rows, "Band", "Close rate")
 
 
 def report_charts(y: np.ndarray, scores: np.ndarray, probabilities: np.ndarray | None = None,

@@ -24,7 +24,8 @@ BLANK_AS_OF_NOTE = "blank: decay and recency rules count from today; type a date
 
 
 def settings_rows(as_of: Any, outcome: str | None, amount: str | None,
-                  caps: bool = True, groups: bool = True) -> tuple[tuple[str, Any, str], ...]:  # fmt: skip
+                  caps: bool = True, groups: bool = True,
+                  cost_per_lead: float | None = None) -> tuple[tuple[str, Any, str], ...]:  # fmt: skip
     """Setting | Value | note rows: the template's with ``caps`` and ``groups`` (Fit 60,
     Engagement 40, their cuts); without them for rules of other groups (suggested ones)."""
     cap_rows = (("Cap Fit", 60, "the Fit group gives at most 60 points"),
@@ -51,4 +52,7 @@ def settings_rows(as_of: Any, outcome: str | None, amount: str | None,
         *amount_rows,
         *group_rows,
         ("Disqualified route", "Disqualified", "the route of a lead a Disqualify rule fires for"),
+        *((("Cost per lead", cost_per_lead, "what working one lead costs, for the Report's expected-value cut-off"),)
+          if cost_per_lead is not None else ()),
+        ("Call list size", 50, "how many Sales-routed leads the Call List sheet shows"),
     )

@@ -33,16 +33,18 @@ from typing import Any
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
 from openpyxl.chart import BarChart, Reference, ScatterChart, Series
-from openpyxl.styles import Font
+from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from leadscore_xl.refresh.book_parts import atomic_save, blocked_message, check_writable, choose_table, plan_columns, unsafe_parts
+from leadscore_xl.refresh.book_parts import (atomic_save, blocked_message, check_not_open, check_writable, choose_table,
+                                             plan_columns, unsafe_parts)
 from leadscore_xl.errors import BookError, UnsafeOverwriteError
 from leadscore_xl.refresh.file_kind import not_a_workbook
-from leadscore_xl.refresh.formats import format_runs
+from leadscore_xl.refresh.file_layout import Styles, align_block, fit_widths, page_setup, size_column
+from leadscore_xl.refresh.formats import PageSetup, format_runs
 from leadscore_xl.refresh.quiet import collected, openpyxl_note
 from leadscore_xl.refresh.report import Block, Chart, Formula
 from leadscore_xl.sheet.table import norm
@@ -51,10 +53,18 @@ __all__ = ["FileBook", "open_book", "unsafe_parts"]
 
 MACRO_SUFFIXES = frozenset({".xlsm", ".xltm"})
 SUFFIXES = frozenset({".xlsx", ".xltx"}) | MACRO_SUFFIXES
-OWNED_SHEETS = ("Model", "Report")
+OWNED_SHEETS = ("Model", "Report", "Call List")
 Progress = Callable[[str, float], None]
 _BOLD = Font(bold=True)
 _TITLE = Font(bold=True, size=12)
+_STYLES = Styles(  # Excel indents only left- or right-aligned text
+    right=Alignment(horizontal="right", wrap_text=True, vertical="bottom"),
+    head=Alignment(wrap_text=True, vertical="bottom"),
+    head_indent=Alignment(horizontal="left", wrap_text=True, vertical="bottom", indent=1),
+    wrap=Alignment(wrap_text=True, vertical="top"),
+    wrap_indent=Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1),
+    indent=Alignment(horizontal="left", indent=1),
+)
 
 
 def open_book(path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None,
@@ -102,6 +112,7 @@ def _check_paths(source: Path, target: Path) -> None:
     if not target.parent.is_dir():
         raise BookError(f"The folder {target.parent} does not exist; create it or choose another output path")
     check_writable(target)
+    check_not_open(target)
 
 
 def _join(items: Sequence[str]) -> str:
@@ -198,8 +209,14 @@ class FileBook:
                 _append_table_column(table, name, top, left, bottom, col)
         for name, values in columns.items():
             _write_column(ws, top + 1, where[name], values, formats.get(name))
+            size_column(ws, top, where[name], name, values, formats.get(name), _STYLES.wrap)
+        if not ws.print_area:  # a print setup of the user's own is kept
+            right = max([right, *where.values()])
+            box = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
+            page_setup(ws, PageSetup(box, f"{top}:{top}", None if ws.freeze_panes else f"{get_column_letter(left)}{top + 1}"))
 
-    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart]) -> None:
+    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart],
+                      page: PageSetup | None = None) -> None:  # fmt: skip
         ws, keep_names = self._fresh_sheet(sheet)
         used = {n.casefold() for other in self.wb.worksheets for n in other.tables}
         used |= {n.casefold() for n in self.wb.defined_names}
@@ -209,10 +226,12 @@ class FileBook:
                 name = keep_names.pop(0) if keep_names else _unique(block.table, used)
                 used.add(name.casefold())
                 _add_table(ws, block, name)
-        _fit_widths(ws, blocks)
+        fit_widths(ws, blocks)
         where = {b.key: b for b in blocks}
         for chart in charts:
             ws.add_chart(_chart(ws, chart, where[chart.block]), f"{get_column_letter(chart.anchor[1])}{chart.anchor[0]}")
+        if page is not None:
+            page_setup(ws, page)
 
     def _fresh_sheet(self, sheet: str) -> tuple[Worksheet, list[str]]:
         """An empty sheet in place of ``sheet`` (same position, tab colour, state and
@@ -371,20 +390,10 @@ def _write_block(ws: Worksheet, block: Block) -> None:
                 _text_cell(ws, block.row, block.col + j, "" if value is None else str(value)).font = _BOLD
             else:
                 _put(ws, block.row + i, block.col + j, value)
+    align_block(ws, block, _STYLES)
     for first, last, j, fmt in format_runs(block.rows, block.formats):
         for i in range(first, last + 1):
             ws._cells[(block.row + i, block.col + j)].number_format = fmt
-
-
-def _fit_widths(ws: Worksheet, blocks: Sequence[Block]) -> None:
-    widths: dict[int, int] = {}
-    for block in blocks:
-        for row in block.rows:
-            for j, value in enumerate(row):
-                text = f"{value:.4g}" if isinstance(value, float) else "" if value is None else str(value)
-                widths[block.col + j] = max(widths.get(block.col + j, 8), min(len(text) + 2, 60))
-    for col, width in sorted(widths.items()):
-        ws.column_dimensions[get_column_letter(col)].width = width
 
 
 # ---- charts -------------------------------------------------------------------------

@@ -27,7 +27,7 @@ import xlwings as xw
 
 from leadscore_xl.refresh.book_parts import blocked_message, choose_table, plan_columns
 from leadscore_xl.errors import BookError, LeadScoreError
-from leadscore_xl.refresh.formats import format_runs
+from leadscore_xl.refresh.formats import WIDTH_CAP, PageSetup, block_texts, column_widths, display_text, format_runs, numeric_columns
 from leadscore_xl.refresh.run import RefreshResult, refresh
 from leadscore_xl.refresh.report import Block, Chart, Formula
 from leadscore_xl.sheet.table import norm
@@ -37,6 +37,7 @@ __all__ = ["LiveBook", "block_cells", "chart_columns", "drop_columns", "first_fi
 
 TITLE = "LeadScore XL"
 _CHART_TYPES = {"bar": "column_clustered", "scatter": "xy_scatter_lines_no_markers"}
+_XL_RIGHT, _XL_LEFT, _XL_LANDSCAPE = -4152, -4131, 2
 
 
 def live_value(value: Any) -> Any:
@@ -188,6 +189,21 @@ class LiveBook:
         for name, values in columns.items():
             if n:
                 self._write_column(ws.range((top + 1, where[name]), (bottom, where[name])), values, formats.get(name))
+                self._size_column(ws, top, where[name], name, values, formats.get(name))
+        if not _print_area(ws):  # a print setup of the user's own is kept
+            last = max([right, *where.values()])
+            area = ws.range((top, left), (bottom, last)).get_address()
+            _page_setup(ws, PageSetup(area, f"{top}:{top}", ws.range((top + 1, left)).get_address(False, False)))
+
+    @staticmethod
+    def _size_column(ws: Any, top: int, col: int, name: str, values: Sequence[Any], number_format: str | None) -> None:
+        """Widen a written column to its header and values; long text wraps."""
+        sample = [v for v in values[:5000] if v is not None and not isinstance(v, Formula)]
+        width = column_widths([(col, name)] + [(col, display_text(number_format, v)) for v in sample])[col]
+        column = ws.range((top, col)).entire_column
+        column.column_width = max(width, column.column_width or 0)
+        if any(isinstance(v, str) and len(v) > WIDTH_CAP for v in sample):
+            column.wrap_text = True
 
     @staticmethod
     def _write_column(cells: Any, values: Sequence[Any], number_format: str | None) -> None:
@@ -197,7 +213,8 @@ class LiveBook:
         if number_format and general:
             cells.number_format = number_format
 
-    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart]) -> None:
+    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart],
+                      page: PageSetup | None = None) -> None:  # fmt: skip
         names = [s.name for s in self.book.sheets]
         ws = self.book.sheets[sheet] if sheet in names else self.book.sheets.add(sheet, after=self.book.sheets[-1])
         kept = [t.name for t in sorted(ws.tables, key=lambda t: (t.range.row, t.range.column))]
@@ -211,15 +228,30 @@ class LiveBook:
             where[block.key] = self._draw(ws, block, kept)
         for spec in charts:
             self._chart(ws, spec, where[spec.block])
+        texts = [t for block in blocks for t in block_texts(block.rows, block.formats, block.col)]
+        for col, width in column_widths(texts).items():
+            ws.range((1, col)).entire_column.column_width = width
+        if page is not None:
+            _page_setup(ws, page)
 
     def _draw(self, ws: Any, block: Block, kept: list[str]) -> Any:
         if block.title:
             cell = ws.range((block.row - 1, block.col))
             cell.value = live_value(block.title)
             cell.font.bold = True
+        if not block.rows:  # a title alone: a note
+            return ws.range((block.row - 1, block.col))
         rng = ws.range((block.row, block.col), (block.row + block.height - 1, block.col + block.width - 1))
         rng.value = block_cells(block)
         rng[0, :].font.bold = True
+        for j, numeric in enumerate(numeric_columns(block.rows)):
+            if numeric:
+                rng[0, j].api.HorizontalAlignment = _XL_RIGHT
+            elif j:  # text right of a number: "47.4%  yes", not "47.4%yes"
+                rng[:, j].api.HorizontalAlignment = _XL_LEFT
+                rng[:, j].api.IndentLevel = 1
+            if any(isinstance(r[j], str) and len(r[j]) > WIDTH_CAP for r in block.rows[1:] if j < len(r)):
+                rng[1:, j].wrap_text = True
         for first, last, j, fmt in format_runs(block.rows, block.formats):
             ws.range((block.row + first, block.col + j), (block.row + last, block.col + j)).number_format = fmt
         if block.table:
@@ -245,6 +277,36 @@ class LiveBook:
 
     def save(self) -> None:
         """Nothing: the refreshed workbook is open in Excel; the user saves it."""
+
+
+def _print_area(ws: Any) -> str:
+    try:
+        return str(ws.api.PageSetup.PrintArea or "")
+    except Exception:  # noqa: BLE001 - no printer: no print setup to keep
+        return ""
+
+
+def _page_setup(ws: Any, page: PageSetup) -> None:
+    """Landscape, one page wide, print area, repeated header rows, frozen panes (Excel's COM)."""
+    try:
+        setup = ws.api.PageSetup
+        setup.Orientation = _XL_LANDSCAPE
+        setup.Zoom = False
+        setup.FitToPagesWide, setup.FitToPagesTall = 1, False
+        if page.area:
+            setup.PrintArea = page.area
+        if page.title_rows:
+            setup.PrintTitleRows = "$" + page.title_rows.replace(":", ":$")
+    except Exception:  # noqa: BLE001 - Excel refuses PageSetup without a printer; printing is not worth a failed refresh
+        pass
+    if page.freeze:
+        window = ws.book.app.api.ActiveWindow
+        current = ws.book.sheets.active
+        ws.activate()
+        if not window.FreezePanes:  # panes the user froze stay as they are
+            ws.range(page.freeze).select()
+            window.FreezePanes = True
+        current.activate()
 
 
 def _target_book() -> tuple[Any, Any | None]:

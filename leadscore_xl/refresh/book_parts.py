@@ -35,7 +35,7 @@ from leadscore_xl.errors import BookError
 from leadscore_xl.sheet.table import column_letters
 from leadscore_xl.sheet.table import norm
 
-__all__ = ["atomic_save", "blocked_message", "check_writable", "choose_table", "output_note",
+__all__ = ["atomic_save", "blocked_message", "check_not_open", "check_writable", "choose_table", "output_note",
            "plan_columns", "unsafe_parts"]  # fmt: skip
 
 _SAFE = re.compile(
@@ -202,8 +202,7 @@ def atomic_save(write: Callable[[str], None], target: Path) -> None:
         write(temp)
         with open(temp, "rb+") as f:
             os.fsync(f.fileno())
-        if target.exists():
-            os.chmod(temp, target.stat().st_mode & 0o7777)
+        os.chmod(temp, target.stat().st_mode & 0o7777 if target.exists() else _new_file_mode())
         os.replace(temp, target)
     except PermissionError as exc:
         _remove(temp)
@@ -214,6 +213,13 @@ def atomic_save(write: Callable[[str], None], target: Path) -> None:
         _remove(temp)
         raise
     _fsync_dir(target.parent)
+
+
+def _new_file_mode() -> int:
+    """The permissions ``open()`` gives a new file: 0o666 less the umask (mkstemp's are 0o600)."""
+    mask = os.umask(0)
+    os.umask(mask)
+    return 0o666 & ~mask
 
 
 def _remove(path: str) -> None:
@@ -272,6 +278,20 @@ def blocked_message(sheet: str, row: int, col: int, name: str) -> str:
     letters = column_letters(col)
     return (f'{sheet} cell {letters}{row} is not empty, but the refresh needs column {letters} for "{name}"; '
             f'nothing was changed. Move that data, or add a "{name}" column to the table')  # fmt: skip
+
+
+def check_not_open(target: Path) -> None:
+    """Refuse to replace a workbook that is open in Excel: Excel keeps an owner file
+    ``~$NAME.xlsx`` beside it while it is open (and would later save over the refresh)."""
+    if not target.exists():
+        return
+    owners = {target.with_name("~$" + target.name), target.with_name("~$" + target.name[2:])}
+    if any(owner.exists() for owner in owners if len(owner.name) > 2 + len(target.suffix)):
+        raise BookError(
+            f"{target.name} is open in Excel (its lock file ~${target.name} is beside it), so the refresh will not "
+            f"replace it; close it in Excel and run again, or write the refreshed workbook to a new file with "
+            f"--output {target.stem}-refreshed{target.suffix}"
+        )
 
 
 def check_writable(target: Path) -> None:

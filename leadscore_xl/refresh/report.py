@@ -22,7 +22,7 @@ import numpy as np
 
 from leadscore_xl.sheet.dates import from_serial
 from leadscore_xl.errors import LeadScoreError
-from leadscore_xl.refresh.formats import percent_formats
+from leadscore_xl.refresh.formats import SIG4, column_formats, percent_formats
 from leadscore_xl.rules.results import Scores
 from leadscore_xl.rules.table import RuleSet
 from leadscore_xl.settings import UNSCORED, Settings, amount_column, parse_number_list
@@ -125,7 +125,7 @@ def stack(items: Sequence[Placed], row: int = 1, col: int = 1, gap: int = 1) -> 
     blocks: list[Block] = []
     charts: list[Chart] = []
     at = row
-    for item in items:
+    for item in [part for placed in items for part in _parts(placed)]:
         top = at + (1 if item.title else 0)
         block = Block(item.key, top, col, item.rows, item.title, item.table, item.formats)
         blocks.append(block)
@@ -135,6 +135,19 @@ def stack(items: Sequence[Placed], row: int = 1, col: int = 1, gap: int = 1) -> 
             used = max(used, CHART_ROWS)
         at += used + gap
     return blocks, charts
+
+
+def _parts(item: Placed) -> list[Placed]:
+    """A block whose rows hold a blank row and then a second table (Calibration's bins,
+    then its Statistic | Value rows) as one block per table, each formatted by its own
+    header; laid out one blank row apart, as before."""
+    blank = [i for i, row in enumerate(item.rows) if i and all(v is None for v in row)]
+    if not blank or item.table or item.chart or blank[0] + 1 >= len(item.rows):
+        return [item]
+    first, rest = item.rows[:blank[0]], item.rows[blank[0] + 1:]
+    head = replace(item, rows=first, formats=column_formats(first[0]))
+    tail = Placed(f"{item.key}-more", rest, None, None, column_formats(rest[0]))
+    return [head, *_parts(tail)]
 
 
 def note_block(key: str, title: str, message: str) -> Placed:
@@ -186,7 +199,7 @@ def table_block(key: str, rows: Sequence[Sequence[Any]], title: str | None = Non
                 chart: Chart | None = None) -> Placed:  # fmt: skip
     """A Placed block from rows (header first), with percentage formats from the header."""
     frozen = tuple(tuple(r) for r in rows)
-    return Placed(key, frozen, title, table, percent_formats(frozen[0]) if frozen else (), chart)
+    return Placed(key, frozen, title, table, column_formats(frozen[0]) if frozen else (), chart)
 
 
 def _cost(settings: Settings) -> float:
@@ -194,6 +207,20 @@ def _cost(settings: Settings) -> float:
     value = settings.get("cost per lead")
     return 0.0 if value is None else parse_number_list(value, f"Settings row {settings.rows['cost per lead']}",
                                                        "Cost per lead", "25")[0]  # fmt: skip
+
+
+def _value_note(rows: list[list[Any]], unset: bool, cost: float) -> list[list[Any]]:
+    """Say why the expected-value cut-off works every lead: no Cost per lead is set, or
+    every lead is worth its cost."""
+    header = [norm(str(h)) for h in rows[0]]
+    criterion, worked, note = header.index("criterion"), header.index("leads worked"), header.index("note")
+    total = max((r[worked] for r in rows[1:] if isinstance(r[worked], (int, float))), default=0)
+    for row in rows[1:]:
+        if row[criterion] == "Expected value" and not row[note] and row[worked] == total:
+            row[note] = ('no "Cost per lead" in Settings, so working a lead costs nothing and every lead is worth '
+                         'working; set "Cost per lead" to find the cut-off that pays' if unset else
+                         f"at {cost:,g} per lead, even the lowest-scored leads are worth their cost")  # fmt: skip
+    return rows
 
 
 def safely(title: str, make: Callable[[], list[Placed]], notes: list[str]) -> list[Placed]:
@@ -216,6 +243,7 @@ class ModelFit:
     notes: tuple[str, ...] = ()
     deals_p: np.ndarray | None = None
     cross_validation: Any | None = None
+    per: tuple[tuple[str, float], ...] = ()  # the Model sheet's "Per" step of each numeric variable
 
 
 def outcome_column(settings: Settings, deals: Table | None) -> str | None:
@@ -230,7 +258,7 @@ def outcome_column(settings: Settings, deals: Table | None) -> str | None:
 
 # ---- the model and the Model sheet --------------------------------------------------------
 COEF_COLUMN = "D"  # the Coef column of the coefficient table at A1; the Intercept is in row 2
-SIDE_COLUMN = 14  # statistics, diagnostics, audit and covariance stand in column N, right of the table
+SIDE_COLUMN = 15  # the covariance stands in column O, right of the coefficient table (M) and out of print
 _MARK = "1048577"  # one row past Excel's last: a placeholder row number that no cell address holds
 
 
@@ -259,26 +287,32 @@ def probability_formulas(fit: ModelFit, header: Sequence[Any], top: int, left: i
 
 
 def model_sheet(fit: ModelFit) -> tuple[list[Block], list[Chart]]:
-    """The coefficient table (the Excel Table at A1) and, after one blank row, the Variables
-    block, so that ``LEADPROBS(Model!A1:L<n>, ...)`` reads the model back; statistics,
-    diagnostics, audit and covariance to the right. A note instead when there is no model."""
+    """The coefficient table (the Excel Table at A1, with the "Per" step of each numeric
+    variable) and, after one blank row, the Variables block, so that
+    ``LEADPROBS(Model!A1:M<n>, ...)`` reads the model back; below them statistics,
+    diagnostics and audit, so that all of it prints on one page width; the covariance
+    to the right (out of the print area). A note instead when there is no model."""
     from leadscore_xl.model.coefficients import COEF_HEADER
+    from leadscore_xl.refresh.steps import with_per_column
 
     if fit.result is None:
-        main = [Placed("coefficients", (tuple(COEF_HEADER), (None,) * len(COEF_HEADER)), None, "Model")]
-        side = [note_block("model-note", "Model not fitted", " ".join(fit.notes) or "no model")]
+        main = [Placed("coefficients", (tuple(COEF_HEADER), (None,) * len(COEF_HEADER)), None, "Model"),
+                note_block("model-note", "Model not fitted", " ".join(fit.notes) or "no model")]  # fmt: skip
+        side: list[Placed] = []
     else:
         r = fit.result
-        main = [table_block("coefficients", r.coef_rows(), None, "Model"),
-                table_block("variables", r.variable_rows())]  # fmt: skip
+        covariance = r.covariance_rows()
         warning = [note_block("model-warning", "Warning", " ".join(fit.notes))] if fit.notes else []
-        side = [
+        main = [
+            table_block("coefficients", with_per_column(r.coef_rows(), dict(fit.per)), None, "Model"),
+            table_block("variables", r.variable_rows()),
             *warning,
             table_block("statistics", r.stats_rows(), "Model statistics"),
             table_block("diagnostics", r.diagnostic_rows(), "Diagnostics"),
             table_block("audit", r.audit_rows(), "Audit"),
-            table_block("covariance", r.covariance_rows(), "Covariance of the coefficients"),
         ]
+        side = [replace(table_block("covariance", covariance, "Covariance of the coefficients (for formulas; not printed)"),
+                        formats=(None,) + (SIG4,) * (len(covariance[0]) - 1))]  # fmt: skip
     blocks, _ = stack(main)
     side_blocks, _ = stack(side, row=1, col=SIDE_COLUMN)
     return blocks + side_blocks, []
@@ -300,8 +334,9 @@ def report_sheet(scores: Scores, fit: ModelFit, deals: Table | None, ruleset: Ru
         if unscorable[1]:
             facts.append(("Why no probability", unscorable[1]))
     leads = [
-        table_block("distribution", score_distribution_rows(scores), "Open leads by score band",
-                    chart=Chart("bar", "Open leads by score band", "distribution", 0, (3,), "Score band", "Leads")),
+        table_block("distribution", score_distribution_rows(scores), "Open leads by rules-score band",
+                    chart=Chart("bar", "Open leads by rules-score band", "distribution", 0, (3,), "Rules-score band",
+                                "Leads")),
         table_block("grades", grade_rows(scores), "Open leads by grade and route"),
         table_block("matrix", tuple(map(tuple, scores.matrix_counts())), "Open leads: fit (A-D) x engagement (1-4)"),
     ]  # fmt: skip
@@ -365,8 +400,10 @@ def _tables(y: np.ndarray, s: np.ndarray, p: np.ndarray | None, deals: Table, se
         out.append(table_block("calibration-table", calibration(y, p).to_rows(), "Calibration of the model"))
     amount = deals.find(amount_column(settings))
     amounts = deals.column(amount).numbers if amount is not None else None
+    cost = _cost(settings)
     out += safely("Score cut-offs", lambda: [table_block(
-        "thresholds", recommend_threshold(y, s, amounts=amounts, cost_per_lead=_cost(settings)).to_rows(),
+        "thresholds", _value_note(recommend_threshold(y, s, amounts=amounts, cost_per_lead=cost).to_rows(),
+                                  settings.get("cost per lead") is None, cost),
         "Score cut-offs for the rules score" + (f' (expected value from "{deals.headers[amount]}")' if amounts is not None else ""))],
         notes)  # fmt: skip
     source = deals.find(str(settings.get("source column") or "Lead Source"))

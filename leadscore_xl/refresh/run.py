@@ -8,7 +8,8 @@ a live Excel workbook through xlwings) and behind ``leadscore refresh BOOK.xlsx`
 2. scores the leads and explains each score by its top three contributions;
 3. fits the logistic model on Deals and predicts each lead's probability;
 4. writes the Leads output columns (:data:`OUTPUTS`) and nothing else on Leads;
-5. rebuilds the Model sheet and the Report sheet.
+5. rebuilds the Model, Report and Call List sheets, each set up to print
+   (:mod:`leadscore_xl.refresh.layout`).
 
 A model or an evaluation table that cannot be made leaves a note on its sheet (and in
 :attr:`RefreshResult.notes`) instead of stopping the refresh; bad Rules, Settings or
@@ -30,6 +31,8 @@ from leadscore_xl.rules.api import as_of_for
 from leadscore_xl.errors import BookError, LeadScoreError, RuleError, TableError
 from leadscore_xl.refresh import report
 from leadscore_xl.refresh.checks import as_of_notes, sample_deals_note
+from leadscore_xl.refresh.formats import PageSetup
+from leadscore_xl.refresh.layout import page_setup
 from leadscore_xl.refresh.report import Block, Chart
 from leadscore_xl.rules.table import parse_rules
 from leadscore_xl.rules.scoring import CompiledRules
@@ -42,6 +45,7 @@ __all__ = ["OUTPUTS", "Book", "RefreshOptions", "RefreshResult", "fit_model", "l
 OUTPUTS = ("Score", "Grade", "Route", "Probability", "Reasons", "Scored At")
 FORMATS = {"Score": "0.0", "Probability": "0.0%", "Scored At": "yyyy-mm-dd hh:mm"}
 FORMULA_SETTING = "probability formulas"
+CALL_LIST = "Call List"
 
 
 class Book(Protocol):
@@ -64,8 +68,9 @@ class Book(Protocol):
         """Write whole data columns of the sheet's table by header (case-insensitive),
         appending a column after the table's last one when its header is absent."""
 
-    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart]) -> None:
-        """Clear the sheet (create it if absent) and draw the blocks and charts."""
+    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart],
+                      page: PageSetup | None = None) -> None:  # fmt: skip
+        """Clear the sheet (create it if absent), draw the blocks and charts, and set how it prints."""
 
     def status(self, message: str, fraction: float) -> None:
         """Report progress (0 to 1)."""
@@ -130,14 +135,16 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
     unscorable = missing_probabilities(fit, leads, as_of)
     book.status("Explaining the scores", 0.45)
     columns = _lead_columns(compiled, leads, scores, contributions, probability, now)
+    calls = _call_list(settings, leads, columns, fit, as_of, formulas)
     book.status("Evaluating on past deals", 0.55)
-    model_blocks = report.model_sheet(fit)
+    model_blocks, _ = report.model_sheet(fit)
     blocks, charts, notes = report.report_sheet(scores, fit, deals, ruleset, settings, as_of, now, unscorable[0])
     book.status("Writing the Leads columns", 0.65)
     book.write_columns(names.need("Leads"), columns, FORMATS)
-    book.status("Rebuilding the Model and Report sheets", 0.8)
-    book.replace_sheet(names.get("Model"), *model_blocks)
-    book.replace_sheet(names.get("Report"), blocks, charts)
+    book.status("Rebuilding the Model, Report and Call List sheets", 0.8)
+    book.replace_sheet(names.get("Model"), model_blocks, [], page_setup(model_blocks, [], leave_out={"covariance"}))
+    book.replace_sheet(names.get("Report"), blocks, charts, page_setup(blocks, charts, title_rows=None))
+    book.replace_sheet(names.get(CALL_LIST), calls, [], page_setup(calls, [], freeze="A2"))
     book.status("Saving", 0.9)
     book.save()
     book.status("Done", 1.0)
@@ -182,9 +189,12 @@ def fit_model(deals: Table | None, settings: Settings, as_of: float, lead_header
     except LeadScoreError as exc:
         where = f" (read from the Deals sheet's {source})" if source and isinstance(exc, TableError) else ""
         return report.ModelFit(None, (f"Model not fitted: {exc}{where}",))
+    from leadscore_xl.refresh.steps import steps
+
     sample = sample_deals_note(deals)
+    per = tuple(steps(deals, result.variables, as_of).items())
     return report.ModelFit(result, (sample,) if sample else (), deals_p,
-                           _cross_validation(deals, outcome, features, settings, as_of))  # fmt: skip
+                           _cross_validation(deals, outcome, features, settings, as_of), per)  # fmt: skip
 
 
 def _features(deals: Table, outcome: str, settings: Settings, lead_headers: Sequence[str],
@@ -357,6 +367,17 @@ def _lead_columns(compiled: CompiledRules, leads: Table, scores: Any, contributi
         "Reasons": why[:filled] + blank,
         "Scored At": [now] * filled + blank,
     }
+
+
+def _call_list(settings: Settings, leads: Table, columns: Mapping[str, Sequence[Any]], fit: report.ModelFit,
+               as_of: float, formulas: bool) -> list[Block]:  # fmt: skip
+    """The Call List's blocks; probabilities as values (the list is a snapshot, sorted by them)."""
+    from leadscore_xl.refresh.call_list import call_list_rows, call_list_sheet, call_list_size
+
+    size = call_list_size(settings)
+    p = lead_probabilities(fit, leads, as_of)[0] if formulas else columns["Probability"]
+    rows, total = call_list_rows(leads, columns["Score"], columns["Grade"], columns["Route"], p, columns["Reasons"], size)
+    return call_list_sheet(rows, total)
 
 
 def reasons(compiled: CompiledRules, points: np.ndarray, fired: np.ndarray, scored: np.ndarray, top: int = 3) -> list[str | None]:
