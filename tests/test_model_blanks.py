@@ -201,7 +201,7 @@ def test_after_a_refresh_of_the_sample_every_lead_has_a_probability(sample) -> N
     assert len(p) == 200 and all(isinstance(v, float) and 0 < v < 1 for v in p)
     facts = {r[0]: r[1] for r in wb["Report"].iter_rows(min_row=2, max_row=30, max_col=2, values_only=True) if r[0]}
     assert facts["Leads without a probability"] == 0
-    stats = {r[13]: r[14] for r in wb["Model"].iter_rows(values_only=True) if r[13]}
+    stats = {r[0]: r[1] for r in wb["Model"].iter_rows(values_only=True) if r[0]}  # the statistics sit below the coefficients
     assert stats["N used"] == 1000 and stats["N dropped"] == 0
     assert not [n for n in result.notes if "no Probability" in n]  # type: ignore[attr-defined]
     terms = [r[0] for r in wb["Model"].iter_rows(min_row=2, max_col=1, values_only=True)]

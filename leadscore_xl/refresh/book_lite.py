@@ -30,6 +30,8 @@ __all__ = ["LiteBook", "refresh_lite"]
 class LiteBook(LiveBook):
     """An xlwings remote Book (xlwings Lite, xlwings Server) behind the refresh's Book port."""
 
+    layout = False  # the remote-book API has no column widths, alignment or page setup
+
     def __init__(self, book: Any, progress: Callable[[str], None] = print) -> None:
         super().__init__(book)
         self.progress = progress
@@ -52,7 +54,8 @@ class LiteBook(LiveBook):
         if number_format:
             cells.number_format = number_format
 
-    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart]) -> None:
+    def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart],
+                      page: Any = None) -> None:  # fmt: skip
         names = [s.name for s in self.book.sheets]
         ws = self.book.sheets[sheet] if sheet in names else self.book.sheets.add(sheet, after=self.book.sheets[-1])
         tables = sorted(ws.tables, key=lambda t: (t.range.row, t.range.column))

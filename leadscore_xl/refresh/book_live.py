@@ -127,6 +127,8 @@ def is_addin(name: str) -> bool:
 class LiveBook:
     """An xlwings Book behind the refresh's Book port."""
 
+    layout = True  # column widths, alignment and page setup through Excel's COM objects
+
     def __init__(self, book: Any) -> None:
         self.book = book
         self.app = book.app
@@ -189,8 +191,9 @@ class LiveBook:
         for name, values in columns.items():
             if n:
                 self._write_column(ws.range((top + 1, where[name]), (bottom, where[name])), values, formats.get(name))
-                self._size_column(ws, top, where[name], name, values, formats.get(name))
-        if not _print_area(ws):  # a print setup of the user's own is kept
+                if self.layout:
+                    self._size_column(ws, top, where[name], name, values, formats.get(name))
+        if self.layout and not _print_area(ws):  # a print setup of the user's own is kept
             last = max([right, *where.values()])
             area = ws.range((top, left), (bottom, last)).get_address()
             _page_setup(ws, PageSetup(area, f"{top}:{top}", ws.range((top + 1, left)).get_address(False, False)))
@@ -228,6 +231,8 @@ class LiveBook:
             where[block.key] = self._draw(ws, block, kept)
         for spec in charts:
             self._chart(ws, spec, where[spec.block])
+        if not self.layout:
+            return
         texts = [t for block in blocks for t in block_texts(block.rows, block.formats, block.col)]
         for col, width in column_widths(texts).items():
             ws.range((1, col)).entire_column.column_width = width
@@ -244,7 +249,7 @@ class LiveBook:
         rng = ws.range((block.row, block.col), (block.row + block.height - 1, block.col + block.width - 1))
         rng.value = block_cells(block)
         rng[0, :].font.bold = True
-        for j, numeric in enumerate(numeric_columns(block.rows)):
+        for j, numeric in enumerate(numeric_columns(block.rows) if self.layout else ()):
             if numeric:
                 rng[0, j].api.HorizontalAlignment = _XL_RIGHT
             elif j:  # text right of a number: "47.4%  yes", not "47.4%yes"
