@@ -69,6 +69,8 @@ def test_hubspot_contacts_without_deals(tmp_path: Path, dates: str) -> None:
                                      "Unsubscribed from all email", "Lifecycle Stage", "Number of Form Submissions"}
     assert _sheet(made.path, "Deals")[1:] == [(None,) * (len(rows[0]) + 1)]  # an empty Deals table to fill
     assert any("Deals table has no deals yet" in n for n in made.notes)
+    sheets = openpyxl.load_workbook(made.path, read_only=True).sheetnames
+    assert set(sheets) >= {"Leads", "Rules", "Deals", "Model", "Report", "Settings", "Call List"}  # as the template, once refreshed
     # the dates were read as dates (day-first ones too), the employees as numbers ("1000+" -> 1000)
     leads_sheet = _sheet(made.path, "Leads")
     header = list(leads_sheet[0])
