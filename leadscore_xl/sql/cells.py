@@ -17,11 +17,12 @@ from sqlglot import exp
 from leadscore_xl.sheet.column import ERROR_VALUES
 from leadscore_xl.sql.schema import Schema, SqlType, any_of, arith, column, number, text
 
-__all__ = ["cell_key", "cell_text", "cell_value", "text_name", "cell_number", "key_name", "number_name", "text_number"]
+__all__ = ["age_name", "cell_key", "cell_text", "cell_value", "text_name", "cell_number", "key_name", "number_name", "text_number"]
 
 _NUMBER_TEXT = r"^[+-]?([0-9]+[.]?[0-9]*|[.][0-9]+)(e[+-]?[0-9]+)?$"
 _EPOCH = "1899-12-30"
 _MARCH_1900 = "1900-03-01"
+_ERROR_FIRSTS = sorted({e[0] for e in ERROR_VALUES} | {e[0].lower() for e in ERROR_VALUES})
 
 
 def text_name(position: int) -> str:
@@ -34,6 +35,10 @@ def key_name(position: int) -> str:
 
 def number_name(position: int) -> str:
     return f"_ls_n{position}"
+
+
+def age_name(position: int) -> str:
+    return f"_ls_a{position}"
 
 
 def cell_value(position: int, schema: Schema) -> tuple[exp.Expression | None, exp.Expression]:
@@ -57,10 +62,17 @@ def cell_text(name: str) -> exp.Expression:
 
 def cell_key(cell: exp.Expression) -> exp.Expression:
     """The matching key of a cleaned text cell (:func:`cell_text`); NULL where the core
-    sees a blank (an empty text or an error value such as #N/A)."""
-    blank = exp.or_(exp.EQ(this=cell.copy(), expression=text("")),
-                    exp.In(this=exp.Upper(this=cell.copy()), expressions=[text(e) for e in sorted(ERROR_VALUES)]))  # fmt: skip
-    return exp.Case(ifs=[exp.If(this=blank, true=exp.Null())], default=exp.Lower(this=cell.copy()))
+    sees a blank (an empty text or an error value such as #N/A). The error values are
+    looked for only in cells whose first character can begin one ('#', 'W' or 'w': no
+    other character upper-cases to those), so most cells are lower-cased and nothing else."""
+    errors = [text(e) for e in sorted(ERROR_VALUES)]
+    first = exp.Substring(this=cell.copy(), start=exp.Literal.number(1), length=exp.Literal.number(1))
+    lower = exp.Lower(this=cell.copy())
+    maybe_error = exp.Case(ifs=[exp.If(this=exp.In(this=exp.Upper(this=cell.copy()), expressions=errors), true=exp.Null())],
+                           default=lower.copy())  # fmt: skip
+    return exp.Case(ifs=[exp.If(this=exp.EQ(this=cell.copy(), expression=text("")), true=exp.Null()),
+                         exp.If(this=exp.In(this=first, expressions=[text(c) for c in _ERROR_FIRSTS]), true=maybe_error)],
+                    default=lower)  # fmt: skip
 
 
 def text_number(key: exp.Expression) -> exp.Expression:

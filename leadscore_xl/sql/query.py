@@ -1,11 +1,15 @@
 """The whole workbook as one SELECT: every Leads column plus Score, Grade, Route, Matrix
 and Probability, built as a sqlglot syntax tree and rendered per dialect.
 
-The query nests five SELECTs, each adding columns (named ``_ls_...``) to the one inside:
+The query nests SELECTs, each adding columns (named ``_ls_...``) to the one inside, so
+that every value is computed once per row and the layers above read it by name:
 
-1. the cells the rules and the model read, as keys and numbers (:mod:`.cells`);
-2. each group's points, whether the lead is scored or disqualified, the model's eta;
-3. the capped groups; 4. the clamped score; 5. the output columns, in the Leads order.
+1. the text cells the rules and the model read, trimmed (once per column);
+2. those cells as keys and numbers (:mod:`.cells`); 3. the age in days of each date a
+   ``within`` or decaying rule reads (once per column, however many rules read it);
+4. each group's points, whether the lead is scored or disqualified, the model's eta;
+5. the capped groups; 6. the clamped score; 7. the output columns, in the Leads order,
+   Grade, Route, Matrix and Probability reading the score, the capped groups and eta.
 """
 
 from __future__ import annotations
@@ -55,10 +59,11 @@ def compile_query(ruleset: RuleSet, config: ScoringConfig, schema: Schema, model
     texts = [p for p in needed if schema.type_of(p) is SqlType.TEXT]
     layer = _layer(_source(table), [(text_name(p), cell_text(schema.names[p])) for p in texts])
     layer = _layer(layer, [(name, expr) for p in needed for name, expr in _cells(p, schema)])
-    parts = sql_rules.rule_columns(compiled, schema, when)
-    second = [(sql_rules.group_name(g), s) for g, s in enumerate(parts.sums)]
-    second += [(sql_rules.SCORED, parts.scored), (sql_rules.DISQUALIFIED, parts.disqualified)]
-    layer = _layer(layer, second + ([(ETA, eta)] if eta is not None else []))
+    layer = _layer(layer, sql_rules.age_columns(compiled, schema, when))
+    parts = sql_rules.rule_columns(compiled, schema)
+    points = [(sql_rules.group_name(g), s) for g, s in enumerate(parts.sums)]
+    points += [(sql_rules.SCORED, parts.scored), (sql_rules.DISQUALIFIED, parts.disqualified)]
+    layer = _layer(layer, points + ([(ETA, eta)] if eta is not None else []))
     capped = sql_rules.capped_columns(compiled, config)
     layer = _layer(layer, [(sql_rules.capped_name(g), c) for g, c in enumerate(capped)])
     layer = _layer(layer, [(sql_rules.SCORE, sql_rules.score_column(compiled, config))])
@@ -94,6 +99,10 @@ def _cells(position: int, schema: Schema) -> list[tuple[str, exp.Expression]]:
 
 
 def _layer(inner: exp.Expression, columns: Sequence[tuple[str, exp.Expression]]) -> exp.Expression:
+    """``SELECT *, <columns> FROM inner`` as the next subquery (``inner`` itself when there
+    are no columns to add)."""
+    if not columns:
+        return inner
     select = exp.select(exp.Star(), *[exp.alias_(e, identifier(n)) for n, e in columns]).from_(inner)
     return select.subquery(f"_ls_{_layer_count(inner)}")
 

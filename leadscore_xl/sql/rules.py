@@ -26,11 +26,11 @@ from leadscore_xl.rules.table import Rule
 from leadscore_xl.settings import UNSCORED, ScoringConfig
 from leadscore_xl.sheet.table import norm
 from leadscore_xl.sql.cells import cell_value as _value
-from leadscore_xl.sql.cells import number_name
+from leadscore_xl.sql.cells import age_name, number_name
 from leadscore_xl.sql.schema import Schema, SqlType, any_of, arith, boolean, bounded, column, number, text
 
-__all__ = ["DISQUALIFIED", "SCORE", "SCORED", "RuleColumns", "capped_columns", "capped_name", "group_name", "label_columns",
-           "rule_columns", "score_column"]
+__all__ = ["DISQUALIFIED", "SCORE", "SCORED", "RuleColumns", "age_columns", "capped_columns", "capped_name", "group_name",
+           "label_columns", "rule_columns", "score_column"]
 
 SCORED, DISQUALIFIED, SCORE = "_ls_scored", "_ls_dq", "_ls_score"
 _COMPARE = {">": exp.GT, ">=": exp.GTE, "<": exp.LT, "<=": exp.LTE}
@@ -53,20 +53,21 @@ class RuleColumns:
     disqualified: exp.Expression
 
 
-def rule_columns(compiled: CompiledRules, schema: Schema, as_of: exp.Expression) -> RuleColumns:
-    """Per group the sum of the points its rules give, in rule order."""
+def rule_columns(compiled: CompiledRules, schema: Schema) -> RuleColumns:
+    """Per group the sum of the points its rules give, in rule order (the ages of dates
+    are the columns :func:`age_columns` adds beneath)."""
     terms: list[list[exp.Expression]] = [[] for _ in compiled.groups]
     dq: list[exp.Expression] = []
     for j, rule in enumerate(compiled.rules):
         if not (rule.points or rule.disqualify):
             continue
-        fires = condition(rule, compiled.positions[j], schema, as_of)
+        fires = condition(rule, compiled.positions[j], schema)
         if rule.disqualify:
             dq.append(fires)
             continue
         given = number(rule.points)
         if rule.half_life is not None:
-            fires, given = _decay(rule, compiled.date_positions[j], schema, as_of, fires)
+            fires, given = _decay(rule, compiled.date_positions[j], schema, fires)
         terms[compiled.group_of[j]].append(exp.Case(ifs=[exp.If(this=fires, true=given)], default=number(0.0)))
     sums = tuple(_added(t) for t in terms)
     scored = any_of([_present(p, schema) for p in compiled.counted])
@@ -91,7 +92,7 @@ def _present(position: int, schema: Schema) -> exp.Expression:
     return exp.Not(this=_blank(position, schema))
 
 
-def condition(rule: Rule, position: int, schema: Schema, as_of: exp.Expression) -> exp.Expression:
+def condition(rule: Rule, position: int, schema: Schema) -> exp.Expression:
     """Where the rule fires (never NULL where it matters: a NULL counts as not firing)."""
     if position == ALWAYS or rule.op == "always":
         return boolean(True)
@@ -102,7 +103,7 @@ def condition(rule: Rule, position: int, schema: Schema, as_of: exp.Expression) 
     key, num = _value(position, schema)
     if key is not None:
         return _text_condition(rule, key, num)
-    return _number_condition(rule, num, as_of, schema.type_of(position))
+    return _number_condition(rule, num, position, schema.type_of(position))
 
 
 def _text_condition(rule: Rule, key: exp.Expression, num: exp.Expression) -> exp.Expression:
@@ -120,10 +121,10 @@ def _text_condition(rule: Rule, key: exp.Expression, num: exp.Expression) -> exp
     return boolean(False)  # "within" on text never fires
 
 
-def _number_condition(rule: Rule, num: exp.Expression, as_of: exp.Expression, kind: SqlType) -> exp.Expression:
+def _number_condition(rule: Rule, num: exp.Expression, position: int, kind: SqlType) -> exp.Expression:
     nums = [number(x) for x in rule.operand.numbers]
     if rule.op == "within":
-        age = _age(as_of, num, kind)
+        age = column(age_name(position))
         return exp.and_(exp.GTE(this=age, expression=number(0.0)), exp.LTE(this=age.copy(), expression=nums[0]))
     x = _days(rule, num) if kind is not SqlType.DATE else num
     if rule.op in ("=", "in"):
@@ -148,18 +149,32 @@ def _days(rule: Rule, x: exp.Expression) -> exp.Expression:
     return exp.Floor(this=x) if rule.operand.whole_days else x
 
 
-def _age(as_of: exp.Expression, num: exp.Expression, kind: SqlType) -> exp.Expression:
-    day = num if kind is SqlType.DATE else exp.Floor(this=num)
-    return arith(exp.Sub, exp.Floor(this=as_of.copy()), day)
+def age_columns(compiled: CompiledRules, schema: Schema, as_of: exp.Expression) -> list[tuple[str, exp.Expression]]:
+    """The age in whole days, ``floor(as-of) - floor(date)``, of each number or date column
+    that a ``within`` or decaying rule reads: computed once, read by every such rule."""
+    positions: set[int] = set()
+    for j, rule in enumerate(compiled.rules):
+        if not (rule.points or rule.disqualify):
+            continue
+        if rule.op == "within" and compiled.positions[j] != ALWAYS:
+            positions.add(compiled.positions[j])
+        if rule.half_life is not None and compiled.date_positions[j] is not None:
+            positions.add(compiled.date_positions[j])  # type: ignore[arg-type]
+    out = []
+    for p in sorted(positions):
+        kind = schema.type_of(p)
+        if kind is not SqlType.TEXT:
+            num = column(number_name(p))
+            day = num if kind is SqlType.DATE else exp.Floor(this=num)
+            out.append((age_name(p), arith(exp.Sub, exp.Floor(this=as_of.copy()), day)))
+    return out
 
 
-def _decay(rule: Rule, position: int | None, schema: Schema, as_of: exp.Expression,
-           fires: exp.Expression) -> tuple[exp.Expression, exp.Expression]:  # fmt: skip
+def _decay(rule: Rule, position: int | None, schema: Schema, fires: exp.Expression) -> tuple[exp.Expression, exp.Expression]:
     assert position is not None and rule.half_life is not None
-    kind = schema.type_of(position)
-    if kind is SqlType.TEXT:
+    if schema.type_of(position) is SqlType.TEXT:
         raise RuleError(_not_dates(rule))
-    age = _age(as_of, column(number_name(position)), kind)
+    age = column(age_name(position))
     live = exp.and_(fires, exp.GTE(this=age, expression=number(0.0)))
     factor = exp.Pow(this=number(0.5), expression=arith(exp.Div, age.copy(), number(rule.half_life)))
     return live, arith(exp.Mul, number(rule.points), factor)

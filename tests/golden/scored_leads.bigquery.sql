@@ -99,17 +99,11 @@ FROM (
           ELSE CAST(0.0 AS FLOAT64)
         END + CASE
           WHEN (
-            FLOOR(CAST(46203.0 AS FLOAT64)) - FLOOR(_ls_n3) >= CAST(0.0 AS FLOAT64)
-            AND FLOOR(CAST(46203.0 AS FLOAT64)) - FLOOR(_ls_n3) <= CAST(30.0 AS FLOAT64)
+            _ls_a3 >= CAST(0.0 AS FLOAT64) AND _ls_a3 <= CAST(30.0 AS FLOAT64)
           )
-          AND FLOOR(CAST(46203.0 AS FLOAT64)) - FLOOR(_ls_n3) >= CAST(0.0 AS FLOAT64)
+          AND _ls_a3 >= CAST(0.0 AS FLOAT64)
           THEN CAST(25.0 AS FLOAT64) * (
-            POWER(
-              CAST(0.5 AS FLOAT64),
-              (
-                FLOOR(CAST(46203.0 AS FLOAT64)) - FLOOR(_ls_n3)
-              ) / CAST(14.0 AS FLOAT64)
-            )
+            POWER(CAST(0.5 AS FLOAT64), _ls_a3 / CAST(14.0 AS FLOAT64))
           )
           ELSE CAST(0.0 AS FLOAT64)
         END + CASE
@@ -166,36 +160,55 @@ FROM (
       FROM (
         SELECT
           *,
-          CASE
-            WHEN _ls_t0 = ''
-            OR UPPER(_ls_t0) IN (
-              '#BLOCKED!',
-              '#BUSY!',
-              '#CALC!',
-              '#CONNECT!',
-              '#DIV/0!',
-              '#FIELD!',
-              '#GETTING_DATA',
-              '#N/A',
-              '#NAME?',
-              '#NULL!',
-              '#NUM!',
-              '#PYTHON!',
-              '#REF!',
-              '#SPILL!',
-              '#UNKNOWN!',
-              '#VALUE!',
-              'WAITING...'
-            )
-            THEN NULL
-            ELSE LOWER(_ls_t0)
-          END AS _ls_k0,
-          CAST(Size AS FLOAT64) AS _ls_n1,
-          CASE WHEN Flag THEN CAST(1.0 AS FLOAT64) WHEN NOT Flag THEN CAST(0.0 AS FLOAT64) END AS _ls_n2,
-          CASE
-            WHEN CAST(`When` AS DATE) < CAST('1900-03-01' AS DATE)
-            THEN (
-              CAST(DATE_DIFF(CAST(`When` AS DATE), CAST('1899-12-30' AS DATE), DAY) AS FLOAT64) + (
+          FLOOR(CAST(46203.0 AS FLOAT64)) - FLOOR(_ls_n3) AS _ls_a3
+        FROM (
+          SELECT
+            *,
+            CASE
+              WHEN _ls_t0 = ''
+              THEN NULL
+              WHEN SUBSTRING(_ls_t0, 1, 1) IN ('#', 'W', 'w')
+              THEN CASE
+                WHEN UPPER(_ls_t0) IN (
+                  '#BLOCKED!',
+                  '#BUSY!',
+                  '#CALC!',
+                  '#CONNECT!',
+                  '#DIV/0!',
+                  '#FIELD!',
+                  '#GETTING_DATA',
+                  '#N/A',
+                  '#NAME?',
+                  '#NULL!',
+                  '#NUM!',
+                  '#PYTHON!',
+                  '#REF!',
+                  '#SPILL!',
+                  '#UNKNOWN!',
+                  '#VALUE!',
+                  'WAITING...'
+                )
+                THEN NULL
+                ELSE LOWER(_ls_t0)
+              END
+              ELSE LOWER(_ls_t0)
+            END AS _ls_k0,
+            CAST(Size AS FLOAT64) AS _ls_n1,
+            CASE WHEN Flag THEN CAST(1.0 AS FLOAT64) WHEN NOT Flag THEN CAST(0.0 AS FLOAT64) END AS _ls_n2,
+            CASE
+              WHEN CAST(`When` AS DATE) < CAST('1900-03-01' AS DATE)
+              THEN (
+                CAST(DATE_DIFF(CAST(`When` AS DATE), CAST('1899-12-30' AS DATE), DAY) AS FLOAT64) + (
+                  (
+                    (
+                      CAST(EXTRACT(HOUR FROM `When`) AS FLOAT64) * CAST(3600.0 AS FLOAT64)
+                    ) + (
+                      CAST(EXTRACT(MINUTE FROM `When`) AS FLOAT64) * CAST(60.0 AS FLOAT64)
+                    ) + FLOOR(CAST(EXTRACT(SECOND FROM `When`) AS FLOAT64))
+                  ) / CAST(86400.0 AS FLOAT64)
+                )
+              ) - CAST(1.0 AS FLOAT64)
+              ELSE CAST(DATE_DIFF(CAST(`When` AS DATE), CAST('1899-12-30' AS DATE), DAY) AS FLOAT64) + (
                 (
                   (
                     CAST(EXTRACT(HOUR FROM `When`) AS FLOAT64) * CAST(3600.0 AS FLOAT64)
@@ -204,76 +217,72 @@ FROM (
                   ) + FLOOR(CAST(EXTRACT(SECOND FROM `When`) AS FLOAT64))
                 ) / CAST(86400.0 AS FLOAT64)
               )
-            ) - CAST(1.0 AS FLOAT64)
-            ELSE CAST(DATE_DIFF(CAST(`When` AS DATE), CAST('1899-12-30' AS DATE), DAY) AS FLOAT64) + (
-              (
-                (
-                  CAST(EXTRACT(HOUR FROM `When`) AS FLOAT64) * CAST(3600.0 AS FLOAT64)
-                ) + (
-                  CAST(EXTRACT(MINUTE FROM `When`) AS FLOAT64) * CAST(60.0 AS FLOAT64)
-                ) + FLOOR(CAST(EXTRACT(SECOND FROM `When`) AS FLOAT64))
-              ) / CAST(86400.0 AS FLOAT64)
-            )
-          END AS _ls_n3,
-          CASE
-            WHEN CAST(Day AS DATE) < CAST('1900-03-01' AS DATE)
-            THEN CAST(DATE_DIFF(CAST(Day AS DATE), CAST('1899-12-30' AS DATE), DAY) AS FLOAT64) - CAST(1.0 AS FLOAT64)
-            ELSE CAST(DATE_DIFF(CAST(Day AS DATE), CAST('1899-12-30' AS DATE), DAY) AS FLOAT64)
-          END AS _ls_n4,
-          CASE
-            WHEN _ls_t6 = ''
-            OR UPPER(_ls_t6) IN (
-              '#BLOCKED!',
-              '#BUSY!',
-              '#CALC!',
-              '#CONNECT!',
-              '#DIV/0!',
-              '#FIELD!',
-              '#GETTING_DATA',
-              '#N/A',
-              '#NAME?',
-              '#NULL!',
-              '#NUM!',
-              '#PYTHON!',
-              '#REF!',
-              '#SPILL!',
-              '#UNKNOWN!',
-              '#VALUE!',
-              'WAITING...'
-            )
-            THEN NULL
-            ELSE LOWER(_ls_t6)
-          END AS _ls_k6
-        FROM (
-          SELECT
-            *,
-            TRIM(
-              CASE
-                WHEN INSTR(CAST(`Job Title` AS STRING), '  ') > 0
-                OR INSTR(CAST(`Job Title` AS STRING), '\t') > 0
-                OR INSTR(CAST(`Job Title` AS STRING), '\n') > 0
-                OR INSTR(CAST(`Job Title` AS STRING), '\r') > 0
-                OR INSTR(CAST(`Job Title` AS STRING), '\v') > 0
-                OR INSTR(CAST(`Job Title` AS STRING), '\f') > 0
-                THEN REGEXP_REPLACE(CAST(`Job Title` AS STRING), '\\s+', ' ')
-                ELSE CAST(`Job Title` AS STRING)
+            END AS _ls_n3,
+            CASE
+              WHEN CAST(Day AS DATE) < CAST('1900-03-01' AS DATE)
+              THEN CAST(DATE_DIFF(CAST(Day AS DATE), CAST('1899-12-30' AS DATE), DAY) AS FLOAT64) - CAST(1.0 AS FLOAT64)
+              ELSE CAST(DATE_DIFF(CAST(Day AS DATE), CAST('1899-12-30' AS DATE), DAY) AS FLOAT64)
+            END AS _ls_n4,
+            CASE
+              WHEN _ls_t6 = ''
+              THEN NULL
+              WHEN SUBSTRING(_ls_t6, 1, 1) IN ('#', 'W', 'w')
+              THEN CASE
+                WHEN UPPER(_ls_t6) IN (
+                  '#BLOCKED!',
+                  '#BUSY!',
+                  '#CALC!',
+                  '#CONNECT!',
+                  '#DIV/0!',
+                  '#FIELD!',
+                  '#GETTING_DATA',
+                  '#N/A',
+                  '#NAME?',
+                  '#NULL!',
+                  '#NUM!',
+                  '#PYTHON!',
+                  '#REF!',
+                  '#SPILL!',
+                  '#UNKNOWN!',
+                  '#VALUE!',
+                  'WAITING...'
+                )
+                THEN NULL
+                ELSE LOWER(_ls_t6)
               END
-            ) AS _ls_t0,
-            TRIM(
-              CASE
-                WHEN INSTR(CAST(Code AS STRING), '  ') > 0
-                OR INSTR(CAST(Code AS STRING), '\t') > 0
-                OR INSTR(CAST(Code AS STRING), '\n') > 0
-                OR INSTR(CAST(Code AS STRING), '\r') > 0
-                OR INSTR(CAST(Code AS STRING), '\v') > 0
-                OR INSTR(CAST(Code AS STRING), '\f') > 0
-                THEN REGEXP_REPLACE(CAST(Code AS STRING), '\\s+', ' ')
-                ELSE CAST(Code AS STRING)
-              END
-            ) AS _ls_t6
-          FROM crm.leads
-        ) AS _ls_1
-      ) AS _ls_2
-    ) AS _ls_3
-  ) AS _ls_4
-) AS _ls_5
+              ELSE LOWER(_ls_t6)
+            END AS _ls_k6
+          FROM (
+            SELECT
+              *,
+              TRIM(
+                CASE
+                  WHEN INSTR(CAST(`Job Title` AS STRING), '  ') > 0
+                  OR INSTR(CAST(`Job Title` AS STRING), '\t') > 0
+                  OR INSTR(CAST(`Job Title` AS STRING), '\n') > 0
+                  OR INSTR(CAST(`Job Title` AS STRING), '\r') > 0
+                  OR INSTR(CAST(`Job Title` AS STRING), '\v') > 0
+                  OR INSTR(CAST(`Job Title` AS STRING), '\f') > 0
+                  THEN REGEXP_REPLACE(CAST(`Job Title` AS STRING), '\\s+', ' ')
+                  ELSE CAST(`Job Title` AS STRING)
+                END
+              ) AS _ls_t0,
+              TRIM(
+                CASE
+                  WHEN INSTR(CAST(Code AS STRING), '  ') > 0
+                  OR INSTR(CAST(Code AS STRING), '\t') > 0
+                  OR INSTR(CAST(Code AS STRING), '\n') > 0
+                  OR INSTR(CAST(Code AS STRING), '\r') > 0
+                  OR INSTR(CAST(Code AS STRING), '\v') > 0
+                  OR INSTR(CAST(Code AS STRING), '\f') > 0
+                  THEN REGEXP_REPLACE(CAST(Code AS STRING), '\\s+', ' ')
+                  ELSE CAST(Code AS STRING)
+                END
+              ) AS _ls_t6
+            FROM crm.leads
+          ) AS _ls_1
+        ) AS _ls_2
+      ) AS _ls_3
+    ) AS _ls_4
+  ) AS _ls_5
+) AS _ls_6

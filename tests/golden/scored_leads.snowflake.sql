@@ -102,17 +102,11 @@ FROM (
           ELSE CAST(0.0 AS DOUBLE)
         END + CASE
           WHEN (
-            FLOOR(CAST(46203.0 AS DOUBLE)) - FLOOR(_ls_n3) >= CAST(0.0 AS DOUBLE)
-            AND FLOOR(CAST(46203.0 AS DOUBLE)) - FLOOR(_ls_n3) <= CAST(30.0 AS DOUBLE)
+            _ls_a3 >= CAST(0.0 AS DOUBLE) AND _ls_a3 <= CAST(30.0 AS DOUBLE)
           )
-          AND FLOOR(CAST(46203.0 AS DOUBLE)) - FLOOR(_ls_n3) >= CAST(0.0 AS DOUBLE)
+          AND _ls_a3 >= CAST(0.0 AS DOUBLE)
           THEN CAST(25.0 AS DOUBLE) * (
-            POWER(
-              CAST(0.5 AS DOUBLE),
-              (
-                FLOOR(CAST(46203.0 AS DOUBLE)) - FLOOR(_ls_n3)
-              ) / CAST(14.0 AS DOUBLE)
-            )
+            POWER(CAST(0.5 AS DOUBLE), _ls_a3 / CAST(14.0 AS DOUBLE))
           )
           ELSE CAST(0.0 AS DOUBLE)
         END + CASE
@@ -169,36 +163,55 @@ FROM (
       FROM (
         SELECT
           *,
-          CASE
-            WHEN _ls_t0 = ''
-            OR UPPER(_ls_t0) IN (
-              '#BLOCKED!',
-              '#BUSY!',
-              '#CALC!',
-              '#CONNECT!',
-              '#DIV/0!',
-              '#FIELD!',
-              '#GETTING_DATA',
-              '#N/A',
-              '#NAME?',
-              '#NULL!',
-              '#NUM!',
-              '#PYTHON!',
-              '#REF!',
-              '#SPILL!',
-              '#UNKNOWN!',
-              '#VALUE!',
-              'WAITING...'
-            )
-            THEN NULL
-            ELSE LOWER(_ls_t0)
-          END AS _ls_k0,
-          CAST(Size AS DOUBLE) AS _ls_n1,
-          CASE WHEN Flag THEN CAST(1.0 AS DOUBLE) WHEN NOT Flag THEN CAST(0.0 AS DOUBLE) END AS _ls_n2,
-          CASE
-            WHEN CAST("When" AS DATE) < CAST('1900-03-01' AS DATE)
-            THEN (
-              CAST(DATEDIFF(DAY, CAST('1899-12-30' AS DATE), CAST("When" AS DATE)) AS DOUBLE) + (
+          FLOOR(CAST(46203.0 AS DOUBLE)) - FLOOR(_ls_n3) AS _ls_a3
+        FROM (
+          SELECT
+            *,
+            CASE
+              WHEN _ls_t0 = ''
+              THEN NULL
+              WHEN SUBSTRING(_ls_t0, 1, 1) IN ('#', 'W', 'w')
+              THEN CASE
+                WHEN UPPER(_ls_t0) IN (
+                  '#BLOCKED!',
+                  '#BUSY!',
+                  '#CALC!',
+                  '#CONNECT!',
+                  '#DIV/0!',
+                  '#FIELD!',
+                  '#GETTING_DATA',
+                  '#N/A',
+                  '#NAME?',
+                  '#NULL!',
+                  '#NUM!',
+                  '#PYTHON!',
+                  '#REF!',
+                  '#SPILL!',
+                  '#UNKNOWN!',
+                  '#VALUE!',
+                  'WAITING...'
+                )
+                THEN NULL
+                ELSE LOWER(_ls_t0)
+              END
+              ELSE LOWER(_ls_t0)
+            END AS _ls_k0,
+            CAST(Size AS DOUBLE) AS _ls_n1,
+            CASE WHEN Flag THEN CAST(1.0 AS DOUBLE) WHEN NOT Flag THEN CAST(0.0 AS DOUBLE) END AS _ls_n2,
+            CASE
+              WHEN CAST("When" AS DATE) < CAST('1900-03-01' AS DATE)
+              THEN (
+                CAST(DATEDIFF(DAY, CAST('1899-12-30' AS DATE), CAST("When" AS DATE)) AS DOUBLE) + (
+                  (
+                    (
+                      CAST(DATE_PART(HOUR, "When") AS DOUBLE) * CAST(3600.0 AS DOUBLE)
+                    ) + (
+                      CAST(DATE_PART(MINUTE, "When") AS DOUBLE) * CAST(60.0 AS DOUBLE)
+                    ) + FLOOR(CAST(DATE_PART(SECOND, "When") AS DOUBLE))
+                  ) / CAST(86400.0 AS DOUBLE)
+                )
+              ) - CAST(1.0 AS DOUBLE)
+              ELSE CAST(DATEDIFF(DAY, CAST('1899-12-30' AS DATE), CAST("When" AS DATE)) AS DOUBLE) + (
                 (
                   (
                     CAST(DATE_PART(HOUR, "When") AS DOUBLE) * CAST(3600.0 AS DOUBLE)
@@ -207,76 +220,72 @@ FROM (
                   ) + FLOOR(CAST(DATE_PART(SECOND, "When") AS DOUBLE))
                 ) / CAST(86400.0 AS DOUBLE)
               )
-            ) - CAST(1.0 AS DOUBLE)
-            ELSE CAST(DATEDIFF(DAY, CAST('1899-12-30' AS DATE), CAST("When" AS DATE)) AS DOUBLE) + (
-              (
-                (
-                  CAST(DATE_PART(HOUR, "When") AS DOUBLE) * CAST(3600.0 AS DOUBLE)
-                ) + (
-                  CAST(DATE_PART(MINUTE, "When") AS DOUBLE) * CAST(60.0 AS DOUBLE)
-                ) + FLOOR(CAST(DATE_PART(SECOND, "When") AS DOUBLE))
-              ) / CAST(86400.0 AS DOUBLE)
-            )
-          END AS _ls_n3,
-          CASE
-            WHEN CAST(Day AS DATE) < CAST('1900-03-01' AS DATE)
-            THEN CAST(DATEDIFF(DAY, CAST('1899-12-30' AS DATE), CAST(Day AS DATE)) AS DOUBLE) - CAST(1.0 AS DOUBLE)
-            ELSE CAST(DATEDIFF(DAY, CAST('1899-12-30' AS DATE), CAST(Day AS DATE)) AS DOUBLE)
-          END AS _ls_n4,
-          CASE
-            WHEN _ls_t6 = ''
-            OR UPPER(_ls_t6) IN (
-              '#BLOCKED!',
-              '#BUSY!',
-              '#CALC!',
-              '#CONNECT!',
-              '#DIV/0!',
-              '#FIELD!',
-              '#GETTING_DATA',
-              '#N/A',
-              '#NAME?',
-              '#NULL!',
-              '#NUM!',
-              '#PYTHON!',
-              '#REF!',
-              '#SPILL!',
-              '#UNKNOWN!',
-              '#VALUE!',
-              'WAITING...'
-            )
-            THEN NULL
-            ELSE LOWER(_ls_t6)
-          END AS _ls_k6
-        FROM (
-          SELECT
-            *,
-            TRIM(
-              CASE
-                WHEN CHARINDEX('  ', CAST("Job Title" AS VARCHAR)) > 0
-                OR CHARINDEX('\t', CAST("Job Title" AS VARCHAR)) > 0
-                OR CHARINDEX('\n', CAST("Job Title" AS VARCHAR)) > 0
-                OR CHARINDEX('\r', CAST("Job Title" AS VARCHAR)) > 0
-                OR CHARINDEX('\x0b', CAST("Job Title" AS VARCHAR)) > 0
-                OR CHARINDEX('\f', CAST("Job Title" AS VARCHAR)) > 0
-                THEN REGEXP_REPLACE(CAST("Job Title" AS VARCHAR), '\\s+', ' ')
-                ELSE CAST("Job Title" AS VARCHAR)
+            END AS _ls_n3,
+            CASE
+              WHEN CAST(Day AS DATE) < CAST('1900-03-01' AS DATE)
+              THEN CAST(DATEDIFF(DAY, CAST('1899-12-30' AS DATE), CAST(Day AS DATE)) AS DOUBLE) - CAST(1.0 AS DOUBLE)
+              ELSE CAST(DATEDIFF(DAY, CAST('1899-12-30' AS DATE), CAST(Day AS DATE)) AS DOUBLE)
+            END AS _ls_n4,
+            CASE
+              WHEN _ls_t6 = ''
+              THEN NULL
+              WHEN SUBSTRING(_ls_t6, 1, 1) IN ('#', 'W', 'w')
+              THEN CASE
+                WHEN UPPER(_ls_t6) IN (
+                  '#BLOCKED!',
+                  '#BUSY!',
+                  '#CALC!',
+                  '#CONNECT!',
+                  '#DIV/0!',
+                  '#FIELD!',
+                  '#GETTING_DATA',
+                  '#N/A',
+                  '#NAME?',
+                  '#NULL!',
+                  '#NUM!',
+                  '#PYTHON!',
+                  '#REF!',
+                  '#SPILL!',
+                  '#UNKNOWN!',
+                  '#VALUE!',
+                  'WAITING...'
+                )
+                THEN NULL
+                ELSE LOWER(_ls_t6)
               END
-            ) AS _ls_t0,
-            TRIM(
-              CASE
-                WHEN CHARINDEX('  ', CAST(Code AS VARCHAR)) > 0
-                OR CHARINDEX('\t', CAST(Code AS VARCHAR)) > 0
-                OR CHARINDEX('\n', CAST(Code AS VARCHAR)) > 0
-                OR CHARINDEX('\r', CAST(Code AS VARCHAR)) > 0
-                OR CHARINDEX('\x0b', CAST(Code AS VARCHAR)) > 0
-                OR CHARINDEX('\f', CAST(Code AS VARCHAR)) > 0
-                THEN REGEXP_REPLACE(CAST(Code AS VARCHAR), '\\s+', ' ')
-                ELSE CAST(Code AS VARCHAR)
-              END
-            ) AS _ls_t6
-          FROM crm.leads
-        ) AS _ls_1
-      ) AS _ls_2
-    ) AS _ls_3
-  ) AS _ls_4
-) AS _ls_5
+              ELSE LOWER(_ls_t6)
+            END AS _ls_k6
+          FROM (
+            SELECT
+              *,
+              TRIM(
+                CASE
+                  WHEN CHARINDEX('  ', CAST("Job Title" AS VARCHAR)) > 0
+                  OR CHARINDEX('\t', CAST("Job Title" AS VARCHAR)) > 0
+                  OR CHARINDEX('\n', CAST("Job Title" AS VARCHAR)) > 0
+                  OR CHARINDEX('\r', CAST("Job Title" AS VARCHAR)) > 0
+                  OR CHARINDEX('\x0b', CAST("Job Title" AS VARCHAR)) > 0
+                  OR CHARINDEX('\f', CAST("Job Title" AS VARCHAR)) > 0
+                  THEN REGEXP_REPLACE(CAST("Job Title" AS VARCHAR), '\\s+', ' ')
+                  ELSE CAST("Job Title" AS VARCHAR)
+                END
+              ) AS _ls_t0,
+              TRIM(
+                CASE
+                  WHEN CHARINDEX('  ', CAST(Code AS VARCHAR)) > 0
+                  OR CHARINDEX('\t', CAST(Code AS VARCHAR)) > 0
+                  OR CHARINDEX('\n', CAST(Code AS VARCHAR)) > 0
+                  OR CHARINDEX('\r', CAST(Code AS VARCHAR)) > 0
+                  OR CHARINDEX('\x0b', CAST(Code AS VARCHAR)) > 0
+                  OR CHARINDEX('\f', CAST(Code AS VARCHAR)) > 0
+                  THEN REGEXP_REPLACE(CAST(Code AS VARCHAR), '\\s+', ' ')
+                  ELSE CAST(Code AS VARCHAR)
+                END
+              ) AS _ls_t6
+            FROM crm.leads
+          ) AS _ls_1
+        ) AS _ls_2
+      ) AS _ls_3
+    ) AS _ls_4
+  ) AS _ls_5
+) AS _ls_6
