@@ -39,8 +39,8 @@ from leadscore_xl.rules.scoring import CompiledRules
 from leadscore_xl.settings import Settings, column_notes, read_settings, settings_notes
 from leadscore_xl.sheet.table import Table, column_letters, is_blank, norm, read_table, truth
 
-__all__ = ["OUTPUTS", "Book", "RefreshOptions", "RefreshResult", "fit_model", "lead_probabilities", "missing_probabilities",
-           "reasons", "refresh"]  # fmt: skip
+__all__ = ["OUTPUTS", "Book", "RefreshOptions", "RefreshResult", "SheetNames", "book_settings", "fit_model", "leads_table",
+           "lead_probabilities", "missing_probabilities", "reasons", "refresh", "sheet_values"]  # fmt: skip
 
 OUTPUTS = ("Score", "Grade", "Route", "Probability", "Reasons", "Scored At")
 FORMATS = {"Score": "0.0", "Probability": "0.0%", "Scored At": "yyyy-mm-dd hh:mm"}
@@ -112,13 +112,13 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
     Everything is computed before the first cell is written, so bad input changes nothing."""
     options = options or RefreshOptions()
     now = (options.now or dt.datetime.now()).replace(microsecond=0)
-    names = _SheetNames(book.sheet_names())
+    names = SheetNames(book.sheet_names())
     book.status("Reading Settings and Rules", 0.02)
-    settings = _read_settings(book, names)
+    settings = book_settings(book, names)
     as_of = as_of_for(options.as_of, settings)
-    ruleset = parse_rules(*_values(book, names.need("Rules")))
+    ruleset = parse_rules(*sheet_values(book, names.need("Rules")))
     book.status("Reading Leads", 0.08)
-    leads = _leads_table(book, names.need("Leads"))
+    leads = leads_table(book, names.need("Leads"))
     book.status(f"Scoring {len(leads):,} leads", 0.2)
     try:
         compiled = ruleset.bind(leads.headers)
@@ -161,7 +161,7 @@ def refresh(book: Book, options: RefreshOptions | None = None) -> RefreshResult:
     )
 
 
-class _SheetNames:
+class SheetNames:
     """Sheet names matched ignoring case and spaces."""
 
     def __init__(self, names: Sequence[str]) -> None:
@@ -180,14 +180,16 @@ class _SheetNames:
         return found
 
 
-def _values(book: Book, sheet: str) -> tuple[list[list[Any]], int]:
+def sheet_values(book: Book, sheet: str) -> tuple[list[list[Any]], int]:
+    """The values of a sheet's table and its header row; a BookError when it is empty."""
     values, header_row = book.read_table(sheet)
     if not values:
         raise BookError(f"The {sheet} sheet is empty; put its table, with the header row, in A1")
     return values, header_row
 
 
-def _read_settings(book: Book, names: _SheetNames) -> Settings:
+def book_settings(book: Book, names: SheetNames) -> Settings:
+    """The Settings sheet read (the defaults when the workbook has none)."""
     sheet = names.find("Settings")
     if sheet is None:
         return read_settings(None)
@@ -195,7 +197,7 @@ def _read_settings(book: Book, names: _SheetNames) -> Settings:
     return read_settings(values or None, header_row)
 
 
-def _leads_table(book: Book, sheet: str) -> Table:
+def leads_table(book: Book, sheet: str) -> Table:
     """The Leads table without our own output columns (so a second run sees the same input)."""
     values, header_row = book.read_table(sheet, skip=OUTPUTS)
     if not values or not values[0]:
@@ -203,7 +205,7 @@ def _leads_table(book: Book, sheet: str) -> Table:
     return read_table(values, "Leads", header_row)
 
 
-def _deals_table(book: Book, names: _SheetNames) -> Table | None:
+def _deals_table(book: Book, names: SheetNames) -> Table | None:
     sheet = names.find("Deals")
     if sheet is None:
         return None
@@ -211,7 +213,7 @@ def _deals_table(book: Book, names: _SheetNames) -> Table | None:
     return read_table(values, "Deals", header_row) if values else None
 
 
-def _probabilities(book: Book, names: _SheetNames, leads: Table, fit: report.ModelFit, settings: Settings,
+def _probabilities(book: Book, names: SheetNames, leads: Table, fit: report.ModelFit, settings: Settings,
                    as_of_option: Any, as_of: float, formulas: bool) -> tuple[list[Any], list[str]]:  # fmt: skip
     """Probability values, or formulas over the Model sheet's Coef column with dates aged
     to the as-of option (a number), else the Settings cell holding it, else TODAY()."""

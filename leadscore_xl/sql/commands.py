@@ -91,7 +91,7 @@ def _score(args: argparse.Namespace, progress_bar: Callable[[TextIO], Callable[[
 def _fit(args: argparse.Namespace) -> int:
     from leadscore_xl.refresh import report
     from leadscore_xl.refresh.book_file import open_book
-    from leadscore_xl.refresh.run import _SheetNames, _leads_table, _read_settings, fit_model
+    from leadscore_xl.refresh.run import SheetNames, book_settings, fit_model, leads_table
     from leadscore_xl.rules.api import as_of_for
     from leadscore_xl.sql.deals import read_deals
 
@@ -100,9 +100,9 @@ def _fit(args: argparse.Namespace) -> int:
     files_of(args.deals)
     deals = read_deals(args.deals, args.memory_limit)
     workbook = open_book(args.book, args.output)
-    names = _SheetNames(workbook.sheet_names())
-    settings = _read_settings(workbook, names)
-    headers = _leads_table(workbook, names.need("Leads")).headers if names.find("Leads") else deals.headers
+    names = SheetNames(workbook.sheet_names())
+    settings = book_settings(workbook, names)
+    headers = leads_table(workbook, names.need("Leads")).headers if names.find("Leads") else deals.headers
     now = dt.datetime.now().replace(microsecond=0)
     fit = fit_model(deals, settings, as_of_for(args.as_of, settings), headers, now, str(args.deals))
     for note in fit.notes:

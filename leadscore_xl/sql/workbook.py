@@ -15,7 +15,7 @@ from pathlib import Path
 from leadscore_xl.errors import LeadScoreError
 from leadscore_xl.model.coefficients import COEF_HEADER, CoefModel, read_model
 from leadscore_xl.refresh.book_file import FileBook, open_book
-from leadscore_xl.refresh.run import _leads_table, _read_settings, _SheetNames, _values
+from leadscore_xl.refresh.run import SheetNames, book_settings, leads_table, sheet_values
 from leadscore_xl.rules.api import as_of_for
 from leadscore_xl.rules.table import RuleSet, parse_rules
 from leadscore_xl.settings import Settings
@@ -46,16 +46,16 @@ def open_for_reading(path: Path) -> FileBook:
 def read_book(path: Path, as_of: str | None = None) -> BookInputs:
     """Read the inputs of the SQL from ``path``; a LeadScoreError for unusable content."""
     book = open_for_reading(path)
-    names = _SheetNames(book.sheet_names())
-    settings = _read_settings(book, names)
-    ruleset = parse_rules(*_values(book, names.need("Rules")))
-    leads = _leads_table(book, names.need("Leads"))
+    names = SheetNames(book.sheet_names())
+    settings = book_settings(book, names)
+    ruleset = parse_rules(*sheet_values(book, names.need("Rules")))
+    leads = leads_table(book, names.need("Leads"))
     model, notes = read_book_model(book, names)
     pinned = as_of_for(as_of, settings) if as_of or settings.scoring.as_of is not None else None
     return BookInputs(ruleset, settings, leads, model, pinned, notes)
 
 
-def read_book_model(book: FileBook, names: _SheetNames) -> tuple[CoefModel | None, tuple[str, ...]]:
+def read_book_model(book: FileBook, names: SheetNames) -> tuple[CoefModel | None, tuple[str, ...]]:
     """The Model sheet's coefficient table and Variables block, as LEADPROBS reads them."""
     sheet = names.find("Model")
     if sheet is None:
