@@ -111,3 +111,29 @@ def test_without_an_as_of_date_the_engine_scores_as_of_today() -> None:
     con.executemany("INSERT INTO leads VALUES (?)", [[today], [today - dt.timedelta(days=4)]])
     assert [r[1] for r in con.sql(query.sql()).fetchall()] == [10.0, 0.0]
     assert to_serial(today) > 0
+
+
+def test_error_values_are_blanks_whatever_their_case_and_only_they() -> None:
+    """Error values are looked for only in cells beginning with '#', 'W' or 'w' (the only
+    characters that begin one, upper-cased): those, in any case, count as blank."""
+    rules = parse_rules([["Attribute", "Operator", "Value", "Points"], ["Title", "is blank", None, 10],
+                         ["Title", "is not blank", None, 1]])  # fmt: skip
+    schema = Schema((("Title", SqlType.TEXT),))
+    cells = ["waiting...", " #n/a ", "WAITING...", "#Div/0!", "Wow", "#hashtag", "w", "#", "x", None]
+    query = compile_query(rules, read_settings(None).scoring, schema, as_of=AS_OF_SERIAL)
+    got = run_duckdb(query, frame(schema, [[c] for c in cells]))
+    expected = core_outputs(rules, read_settings(None), schema, [[c] for c in cells], AS_OF_SERIAL, None)
+    assert_parity(expected, got)
+    assert got["Score"] == [None] * 4 + [1.0] * 5 + [None]  # a lead whose only cell is blank is UNSCORED
+    assert got["Grade"][:4] == ["Unscored"] * 4
+
+
+def test_a_dates_age_is_computed_once_however_many_rules_read_it() -> None:
+    rules = parse_rules([["Attribute", "Operator", "Value", "Points", "Half-life (days)"],
+                         ["When", "within 30 days", None, 5, None], ["When", "within 90 days", None, 3, None],
+                         ["When", "is not blank", None, 10, 14], ["When", "is not blank", None, 4, 60]])  # fmt: skip
+    schema = Schema((("When", SqlType.TIMESTAMP),))
+    query = compile_query(rules, read_settings(None).scoring, schema, as_of=AS_OF_SERIAL)
+    floors = [f for f in query.select.find_all(exp.Floor) if isinstance(f.this, exp.Column) and f.this.name == "_ls_n0"]
+    assert len(floors) == 1  # one age column, _ls_a0, read by all four rules
+    assert query.sql("duckdb").count("_ls_a0") == 1 + 2 * 2 + 2 * 2  # defined once; read twice by each rule
