@@ -24,7 +24,6 @@ if TYPE_CHECKING:  # the names below are imported on first use (PEP 562), so tha
         RuleError,
         SettingsError,
         TableError,
-        UnsafeOverwriteError,
     )
     from leadscore_xl.rules.results import Explanation, Scores
     from leadscore_xl.rules.table import RuleSet, parse_rules
@@ -51,7 +50,6 @@ __all__ = [
     "SettingsError",
     "Table",
     "TableError",
-    "UnsafeOverwriteError",
     "explain_lead",
     "grade_score",
     "lead_matrix",
@@ -65,7 +63,7 @@ __all__ = [
 _HOME = {
     **dict.fromkeys(("explain_lead", "grade_score", "lead_matrix", "lead_score", "score_leads"), "leadscore_xl.rules.api"),
     **dict.fromkeys(("BookError", "InputError", "LeadScoreError", "LeadScoreWarning", "ModelError", "OutcomeError",
-                     "RuleError", "SettingsError", "TableError", "UnsafeOverwriteError"), "leadscore_xl.errors"),
+                     "RuleError", "SettingsError", "TableError"), "leadscore_xl.errors"),
     **dict.fromkeys(("Explanation", "Scores"), "leadscore_xl.rules.results"),
     **dict.fromkeys(("RuleSet", "parse_rules"), "leadscore_xl.rules.table"),
     **dict.fromkeys(("ScoringConfig", "Settings", "read_settings"), "leadscore_xl.settings"),

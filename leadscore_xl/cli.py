@@ -167,16 +167,18 @@ def _unchanged(args: argparse.Namespace | None) -> str:
 def _refresh(book: Path, output: Path | None, as_of: str | None, formulas: bool | None, quiet: bool,
              args: argparse.Namespace | None = None) -> int:  # fmt: skip
     from leadscore_xl.refresh.book_file import open_book
-    from leadscore_xl.refresh.book_parts import output_note
+    from leadscore_xl.refresh.book_parts import check_writable
     from leadscore_xl.refresh.quiet import collected, numeric_note
     from leadscore_xl.refresh.run import RefreshOptions, refresh
 
     if output is not None:
+        check_writable(output)  # a folder, a path under a file, a read-only folder: before any work
         output.parent.mkdir(parents=True, exist_ok=True)
     progress = None if quiet else ProgressBar(sys.stderr)
     with collected() as caught:  # no Python warning reaches the terminal: at most one note
-        workbook = open_book(book, output, progress)
-        if args is not None and getattr(args, "leads", None) is not None:
+        merge = args is not None and getattr(args, "leads", None) is not None
+        workbook = open_book(book, output, progress, full=merge)  # new leads: every cell may change
+        if merge:
             from leadscore_xl.intake.new import load_leads
 
             workbook.notes.extend(load_leads(workbook, args.leads, args.mode, args.id_column, args.day_first))
@@ -184,8 +186,6 @@ def _refresh(book: Path, output: Path | None, as_of: str | None, formulas: bool 
     numeric = numeric_note(caught)
     for note in [*workbook.notes, *result.notes, *([numeric] if numeric else [])]:
         print(f"note: {note}", file=sys.stderr)
-    if workbook.dropped:
-        print(f"note: {output_note(workbook.dropped, book.name, workbook.target.name)}", file=sys.stderr)
     print(f"{result.summary()}; saved {workbook.target}")
     return 0
 

@@ -15,7 +15,6 @@ return ``str(error)`` into the cell; the refresh shows it in a message box.
     │   └── ModelTableError             a coefficient table read back from a sheet
     ├── ModelError                      a fit would be meaningless (one class, no rows)
     └── BookError                       reading or writing a workbook
-        └── UnsafeOverwriteError        saving in place would drop parts of the file
 
     LeadScoreWarning (UserWarning)      statistical trouble, kept as a diagnostic
     ├── SeparationWarning               complete or quasi-complete separation
@@ -48,7 +47,6 @@ __all__ = [
     "SeparationWarning",
     "SettingsError",
     "TableError",
-    "UnsafeOverwriteError",
     "quote",
     "row_list",
 ]
@@ -88,10 +86,6 @@ class ModelError(LeadScoreError):
 
 class BookError(LeadScoreError):
     """A workbook cannot be read or written."""
-
-
-class UnsafeOverwriteError(BookError):
-    """Saving the workbook in place would drop parts that LeadScore XL does not own."""
 
 
 class LeadScoreWarning(UserWarning):

@@ -17,8 +17,8 @@ import pytest
 from openpyxl.chart import BarChart, Reference
 
 from leadscore_xl.refresh.book_file import open_book
-from leadscore_xl.refresh.book_parts import unsafe_parts
-from leadscore_xl.errors import BookError, UnsafeOverwriteError
+from leadscore_xl.refresh.package import Package
+from leadscore_xl.errors import BookError
 from leadscore_xl.refresh.run import RefreshOptions, refresh
 from test_refresh import NOW
 from test_refresh_support import LEAD_HEADER, RULES, build_workbook, column, lead_rows, save
@@ -73,72 +73,64 @@ def book_with_chart_and_image(path: Path) -> Path:
     return path
 
 
-def test_a_plain_workbook_and_our_own_report_charts_are_safe(tmp_path: Path) -> None:
+def _parts(path: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(path) as z:
+        return {n: z.read(n) for n in z.namelist()}
+
+
+def test_a_plain_workbook_and_our_own_report_charts_refresh_again(tmp_path: Path) -> None:
     src = save(build_workbook(), tmp_path / "book.xlsx")
-    assert unsafe_parts(src) == []
     refresh(open_book(src), RefreshOptions(now=NOW))  # in place: now Report holds our charts
-    assert any(n.startswith("xl/charts/") for n in zipfile.ZipFile(src).namelist())
-    assert unsafe_parts(src) == []
-    refresh(open_book(src), RefreshOptions(now=NOW))  # and a second in-place refresh is allowed
+    charts = sorted(n for n in zipfile.ZipFile(src).namelist() if n.startswith("xl/charts/"))
+    assert charts
+    refresh(open_book(src), RefreshOptions(now=NOW))  # a second in-place refresh replaces them
+    assert sorted(n for n in zipfile.ZipFile(src).namelist() if n.startswith("xl/charts/")) == charts
 
 
-def test_a_chart_and_image_on_a_user_sheet_are_refused_in_place_and_written_with_output(tmp_path: Path) -> None:
+@pytest.mark.parametrize("in_place", [True, False])
+def test_a_chart_and_image_on_a_user_sheet_are_kept_byte_for_byte(tmp_path: Path, in_place: bool) -> None:
     src = book_with_chart_and_image(tmp_path / "book.xlsx")
-    before = src.read_bytes()
-    assert unsafe_parts(src) == [
-        'charts (on sheet "Pipeline")',
-        'drawings (images, shapes or charts) (on sheet "Pipeline")',
-        'images (on sheet "Pipeline")',
-    ]
-    with pytest.raises(UnsafeOverwriteError) as info:
-        open_book(src)
-    message = str(info.value)
-    assert message.startswith('book.xlsx holds charts (on sheet "Pipeline"), drawings')
-    assert "nothing was changed" in message and "--output book-refreshed.xlsx" in message
-    assert src.read_bytes() == before
-    out = tmp_path / "book-refreshed.xlsx"
-    book = open_book(src, out)
-    refresh(book, RefreshOptions(now=NOW))
-    assert src.read_bytes() == before
-    assert book.dropped and column(out, "Leads", "Score")[0] == pytest.approx(78.0)
+    before = _parts(src)
+    out = src if in_place else tmp_path / "book-refreshed.xlsx"
+    refresh(open_book(src, out), RefreshOptions(now=NOW))
+    after = _parts(out)
+    theirs = [n for n in before if n.startswith(("xl/charts/", "xl/drawings/", "xl/media/"))]
+    assert "xl/media/image1.png" in theirs and any(n.startswith("xl/charts/") for n in theirs)
+    assert [n for n in theirs if after.get(n) != before[n]] == []
+    assert column(out, "Leads", "Score")[0] == pytest.approx(78.0)
     assert openpyxl.load_workbook(out)["Pipeline"]["B2"].value == 5
+    if not in_place:
+        assert _parts(src) == before
 
 
 @pytest.mark.parametrize(
-    ("part", "phrase"),
-    [
-        ("xl/metadata.xml", "dynamic-array formulas (xl/metadata.xml)"),
-        ("xl/pivotTables/pivotTable1.xml", "pivot tables"),
-        ("xl/pivotCache/pivotCacheDefinition1.xml", "pivot caches"),
-        ("xl/slicers/slicer1.xml", "slicers"),
-        ("xl/threadedComments/threadedComment1.xml", "threaded comments"),
-        ("xl/ctrlProps/ctrlProp1.xml", "form controls"),
-        ("customXml/item1.xml", "data connections or Power Query"),
-        ("xl/vbaProject.bin", "macros (VBA) in a file without macros"),
-        ("xl/mystery.bin", "parts openpyxl does not keep (xl/mystery.bin)"),
-    ],
+    "part",
+    ["xl/metadata.xml", "xl/pivotTables/pivotTable1.xml", "xl/pivotCache/pivotCacheDefinition1.xml",
+     "xl/slicers/slicer1.xml", "xl/threadedComments/threadedComment1.xml", "xl/ctrlProps/ctrlProp1.xml",
+     "customXml/item1.xml", "xl/vbaProject.bin", "xl/mystery.bin"],
 )  # fmt: skip
-def test_parts_openpyxl_would_drop_are_named(tmp_path: Path, part: str, phrase: str) -> None:
+def test_parts_openpyxl_does_not_know_are_kept_in_place(tmp_path: Path, part: str) -> None:
     src = save(build_workbook(), tmp_path / "book.xlsx")
     rewrite_zip(src, {part: b"<x/>"})
-    assert unsafe_parts(src) == [phrase]
-    with pytest.raises(UnsafeOverwriteError, match=re.escape(phrase)):
-        open_book(src)
+    refresh(open_book(src), RefreshOptions(now=NOW))
+    assert _parts(src)[part] == b"<x/>"
+    assert column(src, "Leads", "Score")[0] == pytest.approx(78.0)
 
 
-def test_sheet_extensions_openpyxl_drops_are_found(tmp_path: Path) -> None:
+def test_sheet_extensions_openpyxl_drops_are_kept(tmp_path: Path) -> None:
     src = save(build_workbook(), tmp_path / "book.xlsx")
     sheet = zipfile.ZipFile(src).read("xl/worksheets/sheet1.xml").decode()
     ext = ('<extLst><ext uri="{05C60535-1F16-4fd2-B633-F4F36F0B64E0}" '
            'xmlns:x14="http://schemas.microsoft.com/office/spreadsheetml/2009/9/main"/></extLst>')  # fmt: skip
     rewrite_zip(src, {"xl/worksheets/sheet1.xml": sheet.replace("</worksheet>", ext + "</worksheet>").encode()})
-    assert unsafe_parts(src) == ['sparklines (on sheet "Leads")']
+    refresh(open_book(src), RefreshOptions(now=NOW))
+    assert "{05C60535-1F16-4fd2-B633-F4F36F0B64E0}" in zipfile.ZipFile(src).read("xl/worksheets/sheet1.xml").decode()
 
 
 def test_a_run_killed_while_saving_leaves_the_original_byte_identical(tmp_path: Path) -> None:
     src = save(build_workbook(), tmp_path / "book.xlsx")
     before = src.read_bytes()
-    # The child refreshes in place and is SIGKILLed by itself after openpyxl has written
+    # The child refreshes in place and is SIGKILLed by itself after the writer has written
     # three parts of the new file (a real partial write of the temporary file).
     script = (
         "import os, signal, zipfile\n"
@@ -146,7 +138,7 @@ def test_a_run_killed_while_saving_leaves_the_original_byte_identical(tmp_path: 
         "count = [0]\n"
         "real = zipfile.ZipFile.writestr\n"
         "def writestr(self, *args, **kwargs):\n"
-        "    count[0] += 1\n"
+        "    count[0] += str(self.filename).endswith('.leadscore-tmp')\n"
         "    if count[0] > 3:\n"
         "        os.kill(os.getpid(), signal.SIGKILL)\n"
         "    return real(self, *args, **kwargs)\n"
@@ -165,11 +157,11 @@ def test_a_failed_save_removes_its_temporary_file(tmp_path: Path, monkeypatch: p
     before = src.read_bytes()
     book = open_book(src)
 
-    def broken(filename: str) -> None:
+    def broken(self: object, filename: str) -> None:
         Path(filename).write_bytes(b"partial")
         raise OSError("disk full")
 
-    monkeypatch.setattr(book.wb, "save", broken)
+    monkeypatch.setattr(Package, "save", broken)
     with pytest.raises(OSError, match="disk full"):
         refresh(book, RefreshOptions(now=NOW))
     assert src.read_bytes() == before

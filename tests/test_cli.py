@@ -31,16 +31,15 @@ def test_refresh_writes_the_output_and_says_what_it_did(tmp_path: Path, capsys: 
     assert column(out, "Leads", "Score")[0] == pytest.approx(78.0)
 
 
-def test_refresh_in_place_is_refused_for_a_file_with_a_foreign_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_refresh_in_place_keeps_a_foreign_chart(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     src = book_with_chart_and_image(tmp_path / "book.xlsx")
-    assert cli.main(["refresh", str(src), "-q"]) == 1
-    err = capsys.readouterr().err
-    assert err.startswith('leadscore: book.xlsx holds charts (on sheet "Pipeline")')
-    assert err.rstrip().endswith("--output book-refreshed.xlsx")
-    assert cli.main(["refresh", str(src), "-q", "-o", str(tmp_path / "book-refreshed.xlsx")]) == 0
-    err = capsys.readouterr().err
-    assert ('note: book.xlsx holds parts openpyxl cannot write back exactly; in book-refreshed.xlsx, openpyxl '
-            're-created charts (on sheet "Pipeline")') in err  # fmt: skip
+    with zipfile.ZipFile(src) as z:
+        before = {n: z.read(n) for n in z.namelist() if n.startswith(("xl/charts/", "xl/media/"))}
+    assert cli.main(["refresh", str(src), "-q"]) == 0
+    out = capsys.readouterr()
+    assert "openpyxl" not in out.err and out.out.startswith("Scored 12 of 12 leads")
+    with zipfile.ZipFile(src) as z:
+        assert {n: z.read(n) for n in before} == before
 
 
 def test_unusable_input_exits_1_with_the_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -164,5 +164,5 @@ def load_leads(book: Any, leads_path: Path | str, mode: str = "append", id_colum
     if not rows:
         raise BookError(f"The {sheet} sheet is empty; make the workbook with leadscore new BOOK.xlsx --leads LEADS.csv")
     merged = merge_leads(rows[0], rows[1:], export, mode, id_column, f"{book.source.name} {sheet}")
-    replace_rows(book.wb, sheet, merged.header, merged.writes, merged.height)
+    book.mark_written(sheet, replace_rows(book.wb, sheet, merged.header, merged.writes, merged.height))
     return [*export.notes, merged.summary(export.name)]

@@ -173,11 +173,13 @@ def read_sheet(path: Path) -> tuple[list[Any], list[list[Any]], None]:
 
 
 # ---- new leads into an existing workbook --------------------------------------------
-def replace_rows(wb: Any, sheet: str, header: Sequence[str], writes: dict[int, dict[int, Any]], height: int) -> None:
+def replace_rows(wb: Any, sheet: str, header: Sequence[str], writes: dict[int, dict[int, Any]],
+                 height: int) -> set[tuple[int, int]]:  # fmt: skip
     """Write new leads into the sheet's table at A1: ``header`` is the old header plus any
     new columns (appended to the table), ``writes`` the cells of added and updated data
     rows (0-based row -> {0-based column -> value}); the table ends after ``height`` rows
-    and rows below that end are cleared. No other cell is touched."""
+    and rows below that end are cleared. No other cell is touched. Returns the (row, column)
+    of every cell written or cleared."""
     ws = wb[sheet]
     table = next((t for t in ws.tables.values() if t.ref.upper().startswith("A1:")), None)
     if table is None:
@@ -186,11 +188,14 @@ def replace_rows(wb: Any, sheet: str, header: Sequence[str], writes: dict[int, d
     old_bottom = int("".join(ch for ch in table.ref.split(":")[1] if ch.isdigit()))
     for j, name in enumerate(header[old_width:], start=old_width + 1):
         _claim(ws, sheet, j, old_bottom, name)
+    cells = {(1, j) for j in range(old_width + 1, len(header) + 1)}
+    cells |= {(i + 2, j + 1) for i, values in writes.items() for j in values}
+    cells |= {(r, j) for r in range(max(height, 1) + 2, old_bottom + 1) for j in range(1, len(header) + 1)}
     for j, name in enumerate(header[old_width:], start=old_width + 1):
         _write(ws, 1, j, name)
         table.tableColumns.append(TableColumn(id=max(c.id for c in table.tableColumns) + 1, name=name))
-    for i, cells in writes.items():
-        for j, value in cells.items():
+    for i, row in writes.items():
+        for j, value in row.items():
             _write(ws, i + 2, j + 1, value)
     bottom = max(height, 1) + 1
     for r in range(bottom + 1, old_bottom + 1):
@@ -199,6 +204,7 @@ def replace_rows(wb: Any, sheet: str, header: Sequence[str], writes: dict[int, d
     table.ref = f"A1:{get_column_letter(len(header))}{bottom}"
     if table.autoFilter is not None:
         table.autoFilter.ref = table.ref
+    return cells
 
 
 def _claim(ws: Any, sheet: str, col: int, bottom: int, name: str) -> None:

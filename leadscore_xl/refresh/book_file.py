@@ -1,17 +1,15 @@
 """The Book port over a workbook file (openpyxl): the headless refresh.
 
-Safety first, because openpyxl re-writes the whole file:
+openpyxl reads the workbook and the refresh writes into it, but the file is not saved by
+openpyxl: :mod:`~leadscore_xl.refresh.file_save` writes back only what the refresh owns
+(the Leads output cells, the Model, Report and Call List sheets, appended cell formats)
+and copies every other part of the package byte for byte, so charts, pivots, slicers,
+buttons, VBA and its signature and anything else openpyxl does not know are kept:
 
-* before loading, :func:`unsafe_parts` inspects the zip's parts and relationships and
-  names everything openpyxl would drop (charts and images on sheets we do not own,
-  pivot tables and caches, slicers, dynamic-array metadata, threaded comments, form
-  controls, Power Query, ...). Saving such a file in place is refused with an
-  :class:`~leadscore_xl.errors.UnsafeOverwriteError` that says why and suggests
-  ``--output``; the Model and Report sheets are ours, so their charts may go;
-* ``.xlsm``/``.xltm`` files are loaded with ``keep_vba=True``: the VBA project and the
-  ribbon (customUI) are written back byte for byte;
-* :meth:`FileBook.save` writes a temporary file in the target's directory, fsyncs it and
-  ``os.replace`` it over the target, so an interrupted run leaves the original intact;
+* the package is checked first (:func:`~leadscore_xl.refresh.package.check_package`):
+  a damaged file is one line naming what is wrong;
+* the save is atomic: a temporary file in the target's folder, fsync, ``os.replace``; a
+  symbolic link is followed and stays a link; mode and owner are kept;
 * every ``str`` is stored as text (never a formula, whatever it starts with); only a
   :class:`~leadscore_xl.refresh.report.Formula` becomes a formula;
 * on Leads, only the output columns are written: existing ones by header, missing ones
@@ -25,31 +23,34 @@ import datetime as dt
 import math
 import os
 import zipfile
-from xml.etree import ElementTree
 from collections.abc import Callable, Collection, Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.chart import BarChart, Reference, ScatterChart, Series
 from openpyxl.styles import Alignment, Font
+from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
 from openpyxl.worksheet.worksheet import Worksheet
 
-from leadscore_xl.refresh.book_parts import (atomic_save, blocked_message, check_not_open, check_writable, choose_table,
-                                             plan_columns, unsafe_parts)
-from leadscore_xl.errors import BookError, UnsafeOverwriteError
+from leadscore_xl.refresh.book_parts import blocked_message, check_not_open, check_writable, choose_table, plan_columns
+from leadscore_xl.errors import BookError
+from leadscore_xl.refresh.file_charts import chart as _chart
+from leadscore_xl.refresh.file_read import Loaded, load
+from leadscore_xl.refresh.file_save import Written, save_lossless
 from leadscore_xl.refresh.file_kind import not_a_workbook
+from leadscore_xl.refresh.package import check_package
 from leadscore_xl.refresh.file_layout import Styles, align_block, fit_widths, page_setup, size_column
 from leadscore_xl.refresh.formats import PageSetup, format_runs
 from leadscore_xl.refresh.quiet import collected, openpyxl_note
 from leadscore_xl.refresh.report import Block, Chart, Formula
+from leadscore_xl.refresh.run import OUTPUTS
 from leadscore_xl.sheet.table import norm
 
-__all__ = ["FileBook", "open_book", "unsafe_parts"]
+__all__ = ["FileBook", "open_book"]
 
 MACRO_SUFFIXES = frozenset({".xlsm", ".xltm"})
 SUFFIXES = frozenset({".xlsx", ".xltx"}) | MACRO_SUFFIXES
@@ -68,28 +69,18 @@ _STYLES = Styles(  # Excel indents only left- or right-aligned text
 
 
 def open_book(path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None,
-              progress: Progress | None = None) -> FileBook:  # fmt: skip
-    """Open ``path`` for a refresh that will be saved to ``output`` (default: in place)."""
+              progress: Progress | None = None, full: bool = False) -> FileBook:  # fmt: skip
+    """Open ``path`` for a refresh that will be saved to ``output`` (default: in place);
+    ``full``: load every cell, for edits beyond the output columns (new leads)."""
     source = Path(path)
     target = Path(output) if output is not None else source
     _check_paths(source, target)
     try:
-        dropped = unsafe_parts(source, OWNED_SHEETS)
-    except (zipfile.BadZipFile, KeyError, ElementTree.ParseError) as exc:
-        raise BookError(f"{source.name} cannot be opened as an Excel workbook ({exc}); save it as .xlsx or .xlsm") from exc
-    in_place = target.resolve() == source.resolve()
-    if dropped and in_place:
-        raise UnsafeOverwriteError(
-            f"{source.name} holds {_join(dropped)}, which would be lost if it were saved in place "
-            f"(openpyxl cannot write them back); nothing was changed. Write the refreshed workbook "
-            f"to a new file instead, e.g. --output {source.stem}-refreshed{source.suffix}"
-        )
-    try:
         with collected() as caught:
-            wb = openpyxl.load_workbook(source, keep_vba=source.suffix.lower() in MACRO_SUFFIXES, keep_links=True)
+            loaded = load(source, OUTPUTS, full)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise BookError(f"{source.name} cannot be opened as an Excel workbook ({exc}); save it as .xlsx or .xlsm") from exc
-    book = FileBook(source, target, wb, progress, tuple(dropped))
+    book = FileBook(source, target, loaded, progress)
     note = openpyxl_note(caught, source.name)
     book.notes.extend([note] if note else [])
     return book
@@ -109,27 +100,27 @@ def _check_paths(source: Path, target: Path) -> None:
             f"{source.name} {kind} a {source.suffix} file, but the output is {target.name}; "
             f"give an output name ending in {source.suffix}"
         )
+    check_writable(target)
     if not target.parent.is_dir():
         raise BookError(f"The folder {target.parent} does not exist; create it or choose another output path")
-    check_writable(target)
+    check_package(source)
     check_not_open(target)
-
-
-def _join(items: Sequence[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
 
 
 class FileBook:
     """An openpyxl workbook behind the refresh's Book port."""
 
-    def __init__(self, source: Path, target: Path, wb: Any, progress: Progress | None, dropped: tuple[str, ...]) -> None:
+    def __init__(self, source: Path, target: Path, loaded: Loaded, progress: Progress | None) -> None:
         self.source = source
         self.target = target
-        self.wb = wb
-        self.dropped = dropped
+        self.wb = loaded.wb
+        self._loaded = loaded
         self.notes: list[str] = []
+        self.written: dict[str, Written] = {}  # cells written on sheets the refresh does not own
+        self._replaced: list[str] = []
         self._progress = progress
         self._cached: Any = None
+        self._types: dict[tuple[int, int], str] | None = None
 
     # ---- reading ----------------------------------------------------------------------
     def sheet_names(self) -> tuple[str, ...]:
@@ -140,7 +131,12 @@ class FileBook:
         top, left, bottom, right = _table_box(ws)
         if bottom < top:
             return [], top
-        rows = [list(r) for r in ws.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right, values_only=True)]
+        source = self._loaded.values[sheet] if sheet == self._loaded.reduced else ws
+        rows = [list(r) for r in source.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right,
+                                                  values_only=True)]  # fmt: skip
+        width = right - left + 1
+        rows = [r if len(r) == width else (r + [None] * width)[:width] for r in rows]
+        rows += [[None] * width for _ in range(bottom - top + 1 - len(rows))]  # read-only ends at the last row held
         skipped = {norm(s) for s in skip}
         keep = [j for j, h in enumerate(rows[0]) if not (isinstance(h, str) and norm(h) in skipped)]
         if len(keep) < len(rows[0]):
@@ -150,6 +146,8 @@ class FileBook:
 
     def sheet_values(self, sheet: str, width: int) -> list[list[Any]]:
         """Every row of the sheet from A1, ``width`` columns wide (values, not formulas)."""
+        if sheet == self._loaded.reduced:
+            return [list(r) for r in self._loaded.values[sheet].iter_rows(min_row=1, max_col=width, values_only=True)]
         ws = self.wb[sheet]
         return [list(r) for r in ws.iter_rows(min_row=1, max_row=ws.max_row, max_col=width, values_only=True)]
 
@@ -164,9 +162,11 @@ class FileBook:
 
     def _resolve_formulas(self, ws: Worksheet, rows: list[list[Any]], top: int, cols: list[int]) -> None:
         """Replace formula cells by the values last calculated by Excel (openpyxl gives the formula text)."""
+        self._types = None
+        text = [(i, j) for i, row in enumerate(rows) for j, v in enumerate(row) if type(v) is str and v[:1] == "="]
         found = [(i, j) for i, row in enumerate(rows) for j, v in enumerate(row)
-                 if (type(v) is str and v[:1] == "=" and ws._cells[(top + i, cols[j])].data_type == "f")
-                 or not isinstance(v, (str, int, float, dt.date, dt.time, type(None)))]  # fmt: skip
+                 if not isinstance(v, (str, int, float, dt.date, dt.time, type(None)))]  # fmt: skip
+        found += [(i, j) for i, j in text if self._data_type(ws, top, cols, text, i, j) == "f"]
         if not found:
             return
         if self._cached is None:
@@ -189,6 +189,15 @@ class FileBook:
                 "Excel or LibreOffice to store their values"
             )
 
+    def _data_type(self, ws: Worksheet, top: int, cols: list[int], cells: list[tuple[int, int]], i: int, j: int) -> str:
+        """The data type of a cell read at (i, j): "f" for a formula, "s" for text that only looks like one."""
+        if ws.title != self._loaded.reduced:
+            return ws._cells[(top + i, cols[j])].data_type
+        if self._types is None:  # the read-only sheet holds the input cells: one pass over the rows at stake
+            rows = self._loaded.values[ws.title].iter_rows(min_row=top + cells[0][0], max_row=top + cells[-1][0])
+            self._types = {(c.row, c.column): c.data_type for row in rows for c in row if hasattr(c, "column")}
+        return self._types.get((top + i, cols[j]), "s")
+
     # ---- writing ----------------------------------------------------------------------
     def write_columns(self, sheet: str, columns: Mapping[str, Sequence[Any]], formats: Mapping[str, str]) -> None:
         ws = self.wb[sheet]
@@ -203,21 +212,36 @@ class FileBook:
         where, appended = plan_columns(header, columns, right)
         for name, col in appended:  # every column is checked before any cell is written
             _claim_column(ws, sheet, name, top, bottom, col)
+        written = self.written.setdefault(sheet, Written(table=table))
+        written.heights.update((r, d.height) for r, d in ws.row_dimensions.items() if r not in written.heights)
         for name, col in appended:
             _text_cell(ws, top, col, name)
+            written.cells.add((top, col))
             if table is not None:
                 _append_table_column(table, name, top, left, bottom, col)
         for name, values in columns.items():
+            self._loaded.restore(ws, where[name], range(top + 1, top + 1 + len(values)))
             _write_column(ws, top + 1, where[name], values, formats.get(name))
             size_column(ws, top, where[name], name, values, formats.get(name), _STYLES.wrap)
+            written.cells.update((r, where[name]) for r in range(top + 1, top + 1 + len(values)))
+            written.columns.add(where[name])
         if not ws.print_area:  # a print setup of the user's own is kept
             right = max([right, *where.values()])
             box = f"{get_column_letter(left)}{top}:{get_column_letter(right)}{bottom}"
-            page_setup(ws, PageSetup(box, f"{top}:{top}", None if ws.freeze_panes else f"{get_column_letter(left)}{top + 1}"))
+            written.page = PageSetup(box, f"{top}:{top}",
+                                     None if ws.freeze_panes else f"{get_column_letter(left)}{top + 1}")  # fmt: skip
+            page_setup(ws, written.page)
+
+    def mark_written(self, sheet: str, cells: Collection[tuple[int, int]]) -> None:
+        """Cells written into ``sheet`` by others (the intake of new leads), saved with the refresh's."""
+        ws = self.wb[sheet]
+        written = self.written.setdefault(sheet, Written(table=_main_table(ws)))
+        written.cells.update(cells)
 
     def replace_sheet(self, sheet: str, blocks: Sequence[Block], charts: Sequence[Chart],
                       page: PageSetup | None = None) -> None:  # fmt: skip
         ws, keep_names = self._fresh_sheet(sheet)
+        self._replaced.append(sheet)
         used = {n.casefold() for other in self.wb.worksheets for n in other.tables}
         used |= {n.casefold() for n in self.wb.defined_names}
         for block in blocks:
@@ -255,9 +279,10 @@ class FileBook:
             self._progress(message, fraction)
 
     def save(self) -> None:
-        """Write atomically: a temporary file in the target's folder, fsync, os.replace."""
-        self.wb.calculation.fullCalcOnLoad = True  # openpyxl keeps no calculated values
-        atomic_save(self.wb.save, self.target)
+        """Write back what the refresh owns, atomically (see the module's docstring)."""
+        save_lossless(self.wb, self._loaded.package, self.target, self.written, self._replaced)
+        if self._loaded.values is not None:
+            self._loaded.values.close()
         if self._cached is not None:
             self._cached.close()
             self._cached = None
@@ -373,12 +398,24 @@ def _plain(value: Any) -> Any:
 def _write_column(ws: Worksheet, first: int, col: int, values: Sequence[Any], number_format: str | None) -> None:
     """Write a column; a cell still formatted General before the write gets ``number_format``
     (openpyxl gives a date its own format on assignment; a user's format is kept)."""
+    format_id = None  # the format's index once known: 100,000 cells need not look it up each
     for i, value in enumerate(values):
         old = ws._cells.get((first + i, col))
         general = old is None or old.number_format == "General"
         cell = _put(ws, first + i, col, value)
         if number_format and value is not None and general:
-            cell.number_format = number_format
+            if format_id is None:
+                cell.number_format = number_format
+                format_id = cell._style.numFmtId
+            else:
+                _style_array(cell).numFmtId = format_id
+
+
+def _style_array(cell: Cell) -> StyleArray:
+    """The cell's own format indexes (openpyxl makes them on the first style assignment)."""
+    if cell._style is None:
+        cell._style = StyleArray()
+    return cell._style
 
 
 def _write_block(ws: Worksheet, block: Block) -> None:
@@ -394,37 +431,3 @@ def _write_block(ws: Worksheet, block: Block) -> None:
     for first, last, j, fmt in format_runs(block.rows, block.formats):
         for i in range(first, last + 1):
             ws._cells[(block.row + i, block.col + j)].number_format = fmt
-
-
-# ---- charts -------------------------------------------------------------------------
-def _within_unit(block: Block, columns: tuple[int, ...]) -> bool:
-    values = [row[j] for row in block.rows[1:] for j in columns if j < len(row)]
-    return bool(values) and all(isinstance(v, (int, float)) and 0.0 <= v <= 1.0 for v in values)
-
-
-def _chart(ws: Worksheet, spec: Chart, block: Block) -> Any:
-    first, last = block.row, block.row + block.height - 1
-    xs = Reference(ws, min_col=block.col + spec.x, min_row=first + 1, max_row=last)
-    if spec.kind == "bar":
-        chart = BarChart()
-        chart.type = "col"
-        for y in spec.ys:
-            chart.add_data(Reference(ws, min_col=block.col + y, min_row=first, max_row=last), titles_from_data=True)
-        chart.set_categories(xs)
-    else:
-        chart = ScatterChart()
-        chart.style = 13
-        for y in spec.ys:
-            series = Series(Reference(ws, min_col=block.col + y, min_row=first, max_row=last), xs, title_from_data=True)
-            series.marker.symbol = "none"
-            chart.series.append(series)
-        if _within_unit(block, (spec.x, *spec.ys)):  # rates and shares: axes from 0 to 100 %
-            for axis in (chart.x_axis, chart.y_axis):
-                axis.scaling.min, axis.scaling.max = 0.0, 1.0
-    chart.title = spec.title
-    chart.x_axis.title = spec.x_title or None
-    chart.y_axis.title = spec.y_title or None
-    chart.x_axis.delete = False  # openpyxl 3.1 hides axes unless told
-    chart.y_axis.delete = False
-    chart.width, chart.height = 16, 8.5
-    return chart

@@ -79,9 +79,14 @@ def size_column(ws: Any, top: int, col: int, name: str, values: Sequence[Any], n
     ws.column_dimensions[letter].width = max(width, current or 0)
     if not any(isinstance(v, str) and len(v) > WIDTH_CAP for v in sample):
         return
+    wrapped = ws.parent._alignments.add(wrap)  # its index, once (openpyxl's setter looks it up per cell)
     for i, value in enumerate(values):
         if isinstance(value, str) and len(value) > WIDTH_CAP:
-            ws._cells[(top + 1 + i, col)].alignment = wrap
+            cell = ws._cells[(top + 1 + i, col)]
+            if cell._style is None:
+                cell.alignment = wrap
+            else:
+                cell._style.alignmentId = wrapped
             height = ws.row_dimensions[top + 1 + i].height or LINE_HEIGHT
             ws.row_dimensions[top + 1 + i].height = max(height, LINE_HEIGHT * text_lines(value, width))
 

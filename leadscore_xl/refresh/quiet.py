@@ -16,15 +16,9 @@ from contextlib import contextmanager
 
 __all__ = ["collected", "numeric_note", "openpyxl_note"]
 
-# openpyxl's names (openpyxl.worksheet._reader.EXT_TYPES) for the sheet extensions that
-# book_parts.unsafe_parts already names, so the note about dropped parts says it.
-_NAMED_ELSEWHERE = re.compile(
-    r"^(?:(?:Conditional Formatting|Data Validation|Sparkline Group|Slicer List|Timeline Ref) extension is not supported"
-    r"|DrawingML support is incomplete)"
-)
-_EXTENSION = re.compile(r"^(.+) extension is not supported and will be removed$")
-_WORDS = {"Protected Range": "protected ranges", "Ignored Error": "switched-off error checks (ignored errors)",
-          "Web Extension": "Office add-in data (web extensions)", "Unknown": "sheet extensions openpyxl does not know"}  # fmt: skip
+# What openpyxl says it will not read (sheet extensions, drawings): it only reads the file;
+# the save copies those parts as they are, so nothing is lost and nothing needs saying.
+_NOT_READ = re.compile(r"^(?:.+ extension is not supported and will be removed|DrawingML support is incomplete)")
 
 _FOR_PROGRAMMERS = (DeprecationWarning, PendingDeprecationWarning, FutureWarning, ImportWarning, ResourceWarning)
 
@@ -39,23 +33,8 @@ def collected() -> Iterator[list[warnings.WarningMessage]]:
 
 def openpyxl_note(caught: list[warnings.WarningMessage], name: str) -> str | None:
     """One note for what openpyxl warned about while reading ``name``, or None."""
-    lost: dict[str, None] = {}
-    other: dict[str, None] = {}
-    for w in caught:
-        text = str(w.message).strip()
-        if _NAMED_ELSEWHERE.match(text):
-            continue
-        kind = _EXTENSION.match(text)
-        if kind:
-            lost[_WORDS.get(kind[1], f"{kind[1].lower()} extensions")] = None
-        else:
-            other[text.rstrip(".")] = None
-    parts = []
-    if lost:
-        parts.append(f"{name} holds {_join(list(lost))}, which openpyxl does not keep; the refreshed workbook has none")
-    if other:
-        parts.append(f"reading {name}, openpyxl said: {'; '.join(other)}")
-    return "; ".join(parts) or None
+    other = dict.fromkeys(t for t in (str(w.message).strip().rstrip(".") for w in caught) if not _NOT_READ.match(t))
+    return f"reading {name}, openpyxl said: {'; '.join(other)}" if other else None
 
 
 def numeric_note(caught: list[warnings.WarningMessage]) -> str | None:
@@ -64,7 +43,8 @@ def numeric_note(caught: list[warnings.WarningMessage]) -> str | None:
     warnings speak to programmers, not to the person at the sheet: they are left out."""
     numeric = [str(w.message) for w in caught if issubclass(w.category, RuntimeWarning)]
     other = dict.fromkeys(str(w.message).strip().rstrip(".") for w in caught
-                          if not issubclass(w.category, (RuntimeWarning, *_FOR_PROGRAMMERS)))  # fmt: skip
+                          if not issubclass(w.category, (RuntimeWarning, *_FOR_PROGRAMMERS))
+                          and not _NOT_READ.match(str(w.message).strip()))  # fmt: skip
     parts = []
     if any("overflow" in m for m in numeric):
         parts.append("some numbers were too large to compute with (they overflowed): look for huge values such as "
@@ -75,7 +55,3 @@ def numeric_note(caught: list[warnings.WarningMessage]) -> str | None:
     if other:
         parts.append("; ".join(other))
     return "; ".join(parts) or None
-
-
-def _join(items: list[str]) -> str:
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
