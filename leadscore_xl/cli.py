@@ -23,7 +23,9 @@ is atomic).
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from pathlib import Path
 from typing import TextIO
 
@@ -125,9 +127,33 @@ def _date_option(parser: argparse.ArgumentParser) -> None:
     group.add_argument("--month-first", dest="day_first", action="store_false", help="read them as March 4")
 
 
+class _Interrupt:
+    """SIGINT as KeyboardInterrupt, remembered: a library that swallows one (a bare
+    ``except`` around an import) cannot make the command go on to save; the save looks
+    at ``seen`` (see :func:`~leadscore_xl.refresh.book_parts.atomic_save`)."""
+
+    def __init__(self) -> None:
+        self.seen: list[int] = []
+
+    def __call__(self, signum: int, frame: object) -> None:
+        self.seen.append(signum)
+        raise KeyboardInterrupt
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run a command; every outcome is one line on stderr and an exit status, Ctrl-C at
     any moment included (this module imports nothing heavy: the work imports on demand)."""
+    ours = threading.current_thread() is threading.main_thread() and \
+        signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    previous = signal.signal(signal.SIGINT, _Interrupt()) if ours else None
+    try:
+        return _main(argv)
+    finally:
+        if ours:
+            signal.signal(signal.SIGINT, previous)
+
+
+def _main(argv: list[str] | None) -> int:
     args: argparse.Namespace | None = None
     try:
         args = _parser().parse_args(argv)

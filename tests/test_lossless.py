@@ -18,6 +18,7 @@ once more), in a session fixture. For each result:
 from __future__ import annotations
 
 import csv
+import datetime as dt
 import os
 import posixpath
 import shutil
@@ -27,6 +28,8 @@ import tempfile
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from corpus import CASES, MAIN, OUTPUT_HEADERS, PKG, REL, TEMPLATE
@@ -356,3 +359,75 @@ def test_a_calculation_chain_naming_no_changed_cell_is_kept(refreshed: dict[str,
     before, after = parts(refreshed["edit_calcchain"].original), parts(result(refreshed, "edit_calcchain", mode))
     assert after.get("xl/calcChain.xml") == before["xl/calcChain.xml"]
     assert any(kind.endswith("/calcChain") for _, kind, _ in relationships(after, "xl/workbook.xml"))
+
+
+# ---- the Leads values read from the XML, as openpyxl reads them ---------------------------------
+def read_both(path: Path) -> tuple[list[list[object]], list[list[object]], list[str]]:
+    """The Leads table read straight from the XML, and by openpyxl (read-only, formulas as
+    their saved values), with the notes of each."""
+    from leadscore_xl.refresh.book_file import _table_box, open_book
+    from leadscore_xl.refresh.file_read import fast_values
+
+    book = open_book(path, path.with_name("unused-" + path.name))
+    try:
+        sheet = book._loaded.reduced
+        assert sheet is not None, "the Leads sheet was loaded whole"
+        ws = book.wb[sheet]
+        box = _table_box(ws)
+        fast, missing = fast_values(book._loaded, sheet, box)
+        slow = book._rows(ws, *box)
+        book._resolve_formulas(ws, slow, box[0], list(range(box[1], box[3] + 1)))
+        return fast, slow, [f"{j}:{n}" for j, n in sorted(missing.items())] + book.notes
+    finally:
+        book._loaded.values.close()
+
+
+@pytest.mark.parametrize("case", CASE_NAMES)
+def test_leads_values_read_from_the_xml_are_openpyxls(corpus: dict[str, Path], case: str) -> None:  # noqa: F811
+    fast, slow, _ = read_both(corpus[case])
+    assert len(fast) == len(slow) > 100
+    differ = [(i, j, a, b) for i, (x, y) in enumerate(zip(fast, slow)) for j, (a, b) in enumerate(zip(x, y))
+              if a != b or type(a) is not type(b)]
+    assert differ == []
+
+
+def test_leads_values_of_the_template_are_openpyxls() -> None:
+    fast, slow, _ = read_both(TEMPLATE)
+    assert fast == slow and len(fast) == 2001
+
+
+@pytest.mark.parametrize("case", ["xw_plain", "lo_shared_outputs", "edit_all_vba", "xw_layout"])
+def test_leads_values_of_a_refreshed_file_are_openpyxls(refreshed: dict[str, Refreshed], case: str) -> None:
+    """A refreshed file holds the writer's own cells (inline strings, formulas, dates)."""
+    fast, slow, _ = read_both(result(refreshed, case, "in_place"))
+    assert fast == slow
+    assert any(isinstance(v, str) and v.startswith(("Demo", "Decision", "Job", "Company", "-", "+"))
+               for row in fast[1:] for v in row)  # the Reasons, written as inline strings
+
+
+TEXTS = st.text(st.characters(blacklist_categories=("Cs",), blacklist_characters="\x00\r\ufffe\uffff"
+                              + "".join(chr(c) for c in range(1, 32) if c not in (9, 10))), max_size=12)
+VALUES = st.one_of(st.none(), TEXTS, st.integers(-10**15, 10**15), st.booleans(),
+                   st.floats(allow_nan=False, allow_infinity=False, width=64),
+                   st.datetimes(min_value=dt.datetime(1900, 3, 1), max_value=dt.datetime(9999, 1, 1)).map(
+                       lambda d: d.replace(microsecond=0)),
+                   st.sampled_from(["=1+1", "=A2&\"x\"", "#N/A"]))
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(st.lists(VALUES, min_size=3, max_size=3), min_size=1, max_size=8))
+def test_any_leads_values_are_read_as_openpyxl_reads_them(tmp_path: Path, rows: list[list[object]]) -> None:
+    import openpyxl
+    from openpyxl.worksheet.table import Table
+
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Leads"
+    ws.append(["Lead ID", "Text", "Value", "Score"])
+    for i, row in enumerate(rows):
+        ws.append([f"L-{i}", *row])
+    ws.add_table(Table(displayName="Leads", ref=f"A1:D{len(rows) + 1}"))
+    path = tmp_path / "any.xlsx"
+    wb.save(path)
+    fast, slow, notes = read_both(path)
+    assert fast == slow and [type(v) for r in fast for v in r] == [type(v) for r in slow for v in r]

@@ -18,6 +18,7 @@ import openpyxl
 import pytest
 from openpyxl.styles import Border, Side
 
+from leadscore_xl import cli
 from leadscore_xl.refresh.book_file import open_book
 from leadscore_xl.refresh.run import RefreshOptions, refresh
 from test_refresh import NOW
@@ -234,3 +235,27 @@ def test_numeric_overflow_warnings_become_one_note(tmp_path: Path) -> None:
     assert done.returncode in (0, 1), done.stderr
     _assert_no_python_warning(done.stderr)
     assert sum("overflow" in line for line in done.stderr.splitlines()) <= 1
+
+
+def test_a_ctrl_c_that_a_library_swallows_still_stops_the_save(tmp_path: Path, big_book: bytes,
+                                                                monkeypatch: pytest.MonkeyPatch) -> None:
+    """A SIGINT can land in a library's bare ``except`` (an import of lxml or _hashlib, say):
+    the KeyboardInterrupt is lost there, but the command remembers the signal and does not save."""
+    from leadscore_xl.refresh import book_file
+
+    src = tmp_path / "book.xlsx"
+    src.write_bytes(big_book)
+    real = book_file.load
+
+    def swallowing(*args: object, **kwargs: object) -> object:
+        try:
+            os.kill(os.getpid(), signal.SIGINT)
+            time.sleep(0.05)
+        except KeyboardInterrupt:  # what such a library does
+            pass
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(book_file, "load", swallowing)
+    assert cli.main(["refresh", str(src), "-q"]) == 130
+    assert src.read_bytes() == big_book
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]

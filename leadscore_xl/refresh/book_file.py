@@ -20,7 +20,6 @@ buttons, VBA and its signature and anything else openpyxl does not know are kept
 from __future__ import annotations
 
 import datetime as dt
-import math
 import os
 import zipfile
 from collections.abc import Callable, Collection, Mapping, Sequence
@@ -28,9 +27,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
-from openpyxl.styles import Alignment, Font
-from openpyxl.styles.cell_style import StyleArray
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.worksheet.table import Table, TableColumn, TableStyleInfo
@@ -38,15 +34,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from leadscore_xl.refresh.book_parts import blocked_message, check_not_open, check_writable, choose_table, plan_columns
 from leadscore_xl.errors import BookError
+from leadscore_xl.refresh.file_cells import STYLES as _STYLES
+from leadscore_xl.refresh.file_cells import text_cell as _text_cell
+from leadscore_xl.refresh.file_cells import write_block as _write_block
+from leadscore_xl.refresh.file_cells import write_column as _write_column
 from leadscore_xl.refresh.file_charts import chart as _chart
-from leadscore_xl.refresh.file_read import Loaded, load
+from leadscore_xl.refresh.file_read import Loaded, fast_values, load
 from leadscore_xl.refresh.file_save import Written, save_lossless
 from leadscore_xl.refresh.file_kind import not_a_workbook
 from leadscore_xl.refresh.package import check_package
-from leadscore_xl.refresh.file_layout import Styles, align_block, fit_widths, page_setup, size_column
-from leadscore_xl.refresh.formats import PageSetup, format_runs
+from leadscore_xl.refresh.file_layout import fit_widths, page_setup, size_column
+from leadscore_xl.refresh.formats import PageSetup
 from leadscore_xl.refresh.quiet import collected, openpyxl_note
-from leadscore_xl.refresh.report import Block, Chart, Formula
+from leadscore_xl.refresh.report import Block, Chart
 from leadscore_xl.refresh.run import OUTPUTS
 from leadscore_xl.sheet.table import norm
 
@@ -56,16 +56,6 @@ MACRO_SUFFIXES = frozenset({".xlsm", ".xltm"})
 SUFFIXES = frozenset({".xlsx", ".xltx"}) | MACRO_SUFFIXES
 OWNED_SHEETS = ("Model", "Report", "Call List")
 Progress = Callable[[str, float], None]
-_BOLD = Font(bold=True)
-_TITLE = Font(bold=True, size=12)
-_STYLES = Styles(  # Excel indents only left- or right-aligned text
-    right=Alignment(horizontal="right", wrap_text=True, vertical="bottom"),
-    head=Alignment(wrap_text=True, vertical="bottom"),
-    head_indent=Alignment(horizontal="left", wrap_text=True, vertical="bottom", indent=1),
-    wrap=Alignment(wrap_text=True, vertical="top"),
-    wrap_indent=Alignment(horizontal="left", wrap_text=True, vertical="top", indent=1),
-    indent=Alignment(horizontal="left", indent=1),
-)
 
 
 def open_book(path: str | os.PathLike[str], output: str | os.PathLike[str] | None = None,
@@ -131,18 +121,28 @@ class FileBook:
         top, left, bottom, right = _table_box(ws)
         if bottom < top:
             return [], top
-        source = self._loaded.values[sheet] if sheet == self._loaded.reduced else ws
+        fast = fast_values(self._loaded, sheet, (top, left, bottom, right)) if sheet == self._loaded.reduced else None
+        if fast is not None:
+            rows, missing = fast
+        else:
+            rows, missing = self._rows(ws, top, left, bottom, right), {}
+        skipped = {norm(s) for s in skip}
+        keep = [j for j, h in enumerate(rows[0]) if not (isinstance(h, str) and norm(h) in skipped)]
+        self.notes += [_no_value_note(sheet, rows[0][j], n) for j, n in missing.items() if j in keep]
+        if len(keep) < len(rows[0]):
+            rows = [[r[j] for j in keep] for r in rows]
+        if fast is None:
+            self._resolve_formulas(ws, rows, top, [left + j for j in keep])
+        return rows, top
+
+    def _rows(self, ws: Worksheet, top: int, left: int, bottom: int, right: int) -> list[list[Any]]:
+        source = self._loaded.values[ws.title] if ws.title == self._loaded.reduced else ws
         rows = [list(r) for r in source.iter_rows(min_row=top, max_row=bottom, min_col=left, max_col=right,
                                                   values_only=True)]  # fmt: skip
         width = right - left + 1
         rows = [r if len(r) == width else (r + [None] * width)[:width] for r in rows]
         rows += [[None] * width for _ in range(bottom - top + 1 - len(rows))]  # read-only ends at the last row held
-        skipped = {norm(s) for s in skip}
-        keep = [j for j, h in enumerate(rows[0]) if not (isinstance(h, str) and norm(h) in skipped)]
-        if len(keep) < len(rows[0]):
-            rows = [[r[j] for j in keep] for r in rows]
-        self._resolve_formulas(ws, rows, top, [left + j for j in keep])
-        return rows, top
+        return rows
 
     def sheet_values(self, sheet: str, width: int) -> list[list[Any]]:
         """Every row of the sheet from A1, ``width`` columns wide (values, not formulas)."""
@@ -182,12 +182,7 @@ class FileBook:
             rows[i][j] = value
             if value is None:
                 missing[j] = missing.get(j, 0) + 1
-        for j, count in missing.items():
-            self.notes.append(
-                f'{ws.title} column "{rows[0][j]}": {count} formula cells have no saved value (the file was last '
-                "saved by a program that does not calculate), so they count as blank; open and save the file in "
-                "Excel or LibreOffice to store their values"
-            )
+        self.notes += [_no_value_note(ws.title, rows[0][j], count) for j, count in missing.items()]
 
     def _data_type(self, ws: Worksheet, top: int, cols: list[int], cells: list[tuple[int, int]], i: int, j: int) -> str:
         """The data type of a cell read at (i, j): "f" for a formula, "s" for text that only looks like one."""
@@ -288,6 +283,12 @@ class FileBook:
             self._cached = None
 
 
+def _no_value_note(sheet: str, header: Any, count: int) -> str:
+    return (f'{sheet} column "{header}": {count} formula cells have no saved value (the file was last saved by a '
+            "program that does not calculate), so they count as blank; open and save the file in Excel or "
+            "LibreOffice to store their values")
+
+
 # ---- tables -------------------------------------------------------------------------
 def _box(ref: str) -> tuple[int, int, int, int]:
     """(top, left, bottom, right) of an A1 range."""
@@ -355,79 +356,3 @@ def _unique(hint: str, used: set[str]) -> str:
     while name.casefold() in used:
         name, k = f"{base}{k}", k + 1
     return name
-
-
-# ---- cells --------------------------------------------------------------------------
-def _cell(ws: Worksheet, row: int, col: int) -> Cell:
-    cell = ws._cells.get((row, col))
-    if cell is None:
-        cell = ws._cells[(row, col)] = Cell(ws, row=row, column=col)
-    return cell
-
-
-def _text_cell(ws: Worksheet, row: int, col: int, text: str) -> Cell:
-    cell = _cell(ws, row, col)
-    cell.value = ILLEGAL_CHARACTERS_RE.sub("", text)
-    cell.data_type = "s"  # text, even when it starts with = + - @
-    return cell
-
-
-def _put(ws: Worksheet, row: int, col: int, value: Any) -> Cell:
-    """Write one value: a Formula as a formula, any str as text, NaN as blank."""
-    kind = type(value)
-    if kind is str:
-        return _text_cell(ws, row, col, value)
-    cell = _cell(ws, row, col)
-    if kind is Formula:
-        cell.value = value.text
-    elif kind is float and not math.isfinite(value):
-        cell.value = None
-    elif hasattr(value, "item") and not isinstance(value, (str, bytes)):  # numpy scalar
-        cell.value = _plain(value.item())
-    else:
-        cell.value = value
-    return cell
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    return value
-
-
-def _write_column(ws: Worksheet, first: int, col: int, values: Sequence[Any], number_format: str | None) -> None:
-    """Write a column; a cell still formatted General before the write gets ``number_format``
-    (openpyxl gives a date its own format on assignment; a user's format is kept)."""
-    format_id = None  # the format's index once known: 100,000 cells need not look it up each
-    for i, value in enumerate(values):
-        old = ws._cells.get((first + i, col))
-        general = old is None or old.number_format == "General"
-        cell = _put(ws, first + i, col, value)
-        if number_format and value is not None and general:
-            if format_id is None:
-                cell.number_format = number_format
-                format_id = cell._style.numFmtId
-            else:
-                _style_array(cell).numFmtId = format_id
-
-
-def _style_array(cell: Cell) -> StyleArray:
-    """The cell's own format indexes (openpyxl makes them on the first style assignment)."""
-    if cell._style is None:
-        cell._style = StyleArray()
-    return cell._style
-
-
-def _write_block(ws: Worksheet, block: Block) -> None:
-    if block.title:
-        _text_cell(ws, block.row - 1, block.col, block.title).font = _TITLE
-    for i, row in enumerate(block.rows):
-        for j, value in enumerate(row):
-            if i == 0:
-                _text_cell(ws, block.row, block.col + j, "" if value is None else str(value)).font = _BOLD
-            else:
-                _put(ws, block.row + i, block.col + j, value)
-    align_block(ws, block, _STYLES)
-    for first, last, j, fmt in format_runs(block.rows, block.formats):
-        for i in range(first, last + 1):
-            ws._cells[(block.row + i, block.col + j)].number_format = fmt

@@ -30,6 +30,8 @@ def atomic_save(write: Callable[[str], None], target: Path) -> None:
     link is followed (its target is refreshed, the link stays); mode and owner are kept;
     SIGINT/SIGTERM during the save remove the temporary file and are then re-raised."""
     target = Path(os.path.realpath(target))
+    if getattr(signal.getsignal(signal.SIGINT), "seen", None):  # a Ctrl-C that a library swallowed
+        raise KeyboardInterrupt
     handle, temp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".leadscore-tmp", dir=target.parent)
     os.close(handle)
     caught: list[int] = []
@@ -39,7 +41,7 @@ def atomic_save(write: Callable[[str], None], target: Path) -> None:
         with open(temp, "rb+") as f:
             os.fsync(f.fileno())
         _keep_mode(temp, target)
-        if caught:
+        if caught or getattr(previous.get(signal.SIGINT), "seen", None):
             raise KeyboardInterrupt
         os.replace(temp, target)
     except PermissionError as exc:

@@ -18,6 +18,7 @@ Nothing of the copy is saved: the lossless writer edits the original package. Wi
 from __future__ import annotations
 
 import io
+import re
 import zipfile
 from collections.abc import Iterable
 from copy import copy
@@ -29,14 +30,15 @@ import openpyxl
 from openpyxl.cell.cell import Cell
 from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils.cell import range_boundaries
+from openpyxl.utils.datetime import from_excel, from_ISO8601
 
 from leadscore_xl.refresh.book_parts import choose_table
 from leadscore_xl.refresh.lossless import BookParts
 from leadscore_xl.refresh.package import Package
-from leadscore_xl.refresh.sheetxml import drop_cells
+from leadscore_xl.refresh.sheetxml import col_number, drop_cells
 from leadscore_xl.sheet.table import norm
 
-__all__ = ["Loaded", "load"]
+__all__ = ["Loaded", "fast_values", "load"]
 
 
 @dataclass
@@ -111,3 +113,129 @@ def _reduced(package: Package, parts: BookParts, sheet: str, values: Any,
         for name, data in package.parts.items():
             out.writestr(name, xml if name == part else data)
     return buffer.getvalue(), styles
+
+
+# ---- the Leads values, read straight from the sheet's XML ---------------------------------------
+# One expression per cell as Excel, LibreOffice, openpyxl and XlsxWriter write it: the
+# reference first, then s and t in either order, then the content. A sheet written
+# otherwise is read by openpyxl instead.
+_CELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"(?: s="(\d+)")?(?: t="(\w+)")?(?: s="(\d+)")?([^>]*?)(?:/>|>(.*?)</c>)', re.S)
+_ATTR_S = re.compile(rb'\ss="(\d+)"')
+_ATTR_T = re.compile(rb'\st="(\w+)"')
+_VALUE = re.compile(rb"<v(?:\s[^>]*)?>([^<]*)</v>")
+_TEXT = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>")
+_PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
+_ROW_AT = re.compile(rb'<row r="(\d+)"')
+_N = re.match(rb"(n)", b"n")
+_ZERO = re.match(rb"(0)", b"0")
+
+
+def fast_values(loaded: Loaded, sheet: str, box: tuple[int, int, int, int]) -> tuple[list[list[Any]], dict[int, int]] | None:
+    """The values of ``box`` (top, left, bottom, right) of the reduced sheet as openpyxl's
+    read-only mode gives them, a formula cell as its last calculated value (openpyxl's
+    data-only mode); and, by column offset, how many formula cells have no value. None
+    when the sheet's XML is not in the shape read here."""
+    part = BookParts(loaded.package).sheet_part(sheet)
+    xml = loaded.package.parts.get(part or "")
+    if xml is None or not _plain_shape(xml):
+        return None
+    top, left, bottom, right = box
+    width = right - left + 1
+    rows: list[list[Any]] = [[None] * width for _ in range(bottom - top + 1)]
+    missing: dict[int, int] = {}
+    book = loaded.values
+    dates, spans, epoch = book._date_formats, book._timedelta_formats, book.epoch
+    strings = book[sheet]._shared_strings
+    columns: dict[bytes, int] = {}
+    for cell in _CELL.finditer(xml, *_row_span(xml, top, bottom)):
+        letters = cell.group(1)
+        j = columns.get(letters)
+        if j is None:
+            j = columns[letters] = col_number(letters) - left
+        i = int(cell.group(2)) - top
+        if not (0 <= j < width and 0 <= i < len(rows)):
+            continue
+        kind, style = cell.group(4) or b"n", int(cell.group(3) or cell.group(5) or 0)
+        if b"t=" in cell.group(6) or b"s=" in cell.group(6):  # attributes in another order
+            head = cell.group(0)[:cell.group(0).find(b">")]
+            kind = (_ATTR_T.search(head) or _N).group(1)
+            style = int((_ATTR_S.search(head) or _ZERO).group(1))
+        inner = cell.group(7)
+        if not inner:
+            continue
+        if kind == b"inlineStr":
+            rows[i][j] = _inline(inner) if b"<is" in inner else None
+            continue
+        if inner.startswith(b"<v>"):
+            raw, formula = inner[3:inner.find(b"</v>", 3)], False
+        else:
+            found = _VALUE.search(inner)
+            raw, formula = (found.group(1) if found else None), inner.startswith(b"<f")
+        if raw:
+            rows[i][j] = _convert(raw, kind, style, strings, dates, spans, epoch)
+        elif formula:
+            missing[j] = missing.get(j, 0) + 1
+    return rows, missing
+
+
+def _plain_shape(xml: bytes) -> bool:
+    head = xml[:200]
+    if b"encoding" in head and not re.search(rb'encoding=["\']utf-?8["\']', head, re.I):
+        return False
+    return (b"<![CDATA[" not in xml and b"<x:c" not in xml
+            and xml.count(b"<c ") + xml.count(b"<c>") == xml.count(b'<c r="'))  # fmt: skip
+
+
+def _row_span(xml: bytes, top: int, bottom: int) -> tuple[int, int]:
+    """Byte offsets of the rows top..bottom (the whole sheet when they cannot be found)."""
+    begin, end = 0, len(xml)
+    for row in _ROW_AT.finditer(xml):
+        r = int(row.group(1))
+        if r < top:
+            continue
+        if begin == 0:
+            begin = row.start()
+        if r > bottom:
+            end = row.start()
+            break
+    return begin, end
+
+
+_ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")
+_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
+
+
+def _entity(found: re.Match[str]) -> str:
+    name = found.group(1)
+    if name[0] != "#":
+        return _NAMED[name]
+    return chr(int(name[2:], 16) if name[1] in "xX" else int(name[1:]))
+
+
+def _text(raw: bytes) -> str:
+    """XML text: the five entities and character references (html.unescape would read
+    &#128; as a euro sign, as HTML does; XML means U+0080)."""
+    text = raw.decode("utf-8")
+    return _ENTITY.sub(_entity, text) if "&" in text else text
+
+
+def _inline(raw: bytes) -> str:
+    return "".join(_text(t) for t in _TEXT.findall(_PHONETIC.sub(b"", raw)))
+
+
+def _convert(raw: bytes, kind: bytes, style: int, strings: list[str], dates: Any, spans: Any, epoch: Any) -> Any:
+    if kind == b"n":
+        value = float(raw) if b"." in raw or b"E" in raw or b"e" in raw else int(raw)
+        if style in dates:
+            try:
+                return from_excel(value, epoch, timedelta=style in spans)
+            except (OverflowError, ValueError):
+                return "#VALUE!"
+        return value
+    if kind == b"s":
+        return strings[int(raw)]
+    if kind == b"b":
+        return bool(int(raw))
+    if kind == b"d":
+        return from_ISO8601(raw.decode())
+    return _text(raw)  # str (a formula's text) and e (an error value)
