@@ -185,7 +185,7 @@ def test_parts_not_set_are_written_back_with_their_bytes_and_compression() -> No
                    zipfile.ZIP_DEFLATED)
         z.writestr("xl/vbaProject.bin", b"\x00\x01binary", zipfile.ZIP_STORED)
         z.writestr("xl/a.xml", b"<a/>", zipfile.ZIP_DEFLATED)
-    pkg = Package(io.BytesIO(buffer.getvalue()))
+    pkg = Package.read(io.BytesIO(buffer.getvalue()))
     pkg.set("xl/a.xml", b"<b/>", "application/x-test+xml")
     pkg.set("xl/new.xml", b"<n/>")
     out = io.BytesIO()

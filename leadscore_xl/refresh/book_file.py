@@ -42,7 +42,7 @@ from leadscore_xl.refresh.file_charts import chart as _chart
 from leadscore_xl.refresh.file_read import Loaded, fast_values, load
 from leadscore_xl.refresh.file_save import Written, save_lossless
 from leadscore_xl.refresh.file_kind import not_a_workbook
-from leadscore_xl.refresh.package import check_package
+from leadscore_xl.refresh.package import Package, check_package
 from leadscore_xl.refresh.file_layout import fit_widths, page_setup, size_column
 from leadscore_xl.refresh.formats import PageSetup
 from leadscore_xl.refresh.quiet import collected, openpyxl_note
@@ -64,10 +64,10 @@ def open_book(path: str | os.PathLike[str], output: str | os.PathLike[str] | Non
     ``full``: load every cell, for edits beyond the output columns (new leads)."""
     source = Path(path)
     target = Path(output) if output is not None else source
-    _check_paths(source, target)
+    package = _check_paths(source, target)
     try:
         with collected() as caught:
-            loaded = load(source, OUTPUTS, full)
+            loaded = load(source, OUTPUTS, full, package)
     except (zipfile.BadZipFile, InvalidFileException, KeyError, OSError) as exc:
         raise BookError(f"{source.name} cannot be opened as an Excel workbook ({exc}); save it as .xlsx or .xlsm") from exc
     book = FileBook(source, target, loaded, progress)
@@ -76,7 +76,7 @@ def open_book(path: str | os.PathLike[str], output: str | os.PathLike[str] | Non
     return book
 
 
-def _check_paths(source: Path, target: Path) -> None:
+def _check_paths(source: Path, target: Path) -> Package:
     if not source.is_file():
         raise BookError(f"{source} does not exist; give the path of an .xlsx or .xlsm workbook")
     kind = not_a_workbook(source)  # encrypted, .xls, CSV: whatever the name says
@@ -93,8 +93,9 @@ def _check_paths(source: Path, target: Path) -> None:
     check_writable(target)
     if not target.parent.is_dir():
         raise BookError(f"The folder {target.parent} does not exist; create it or choose another output path")
-    check_package(source)
+    package = check_package(source)
     check_not_open(target)
+    return package
 
 
 class FileBook:

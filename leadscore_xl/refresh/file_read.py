@@ -48,6 +48,7 @@ class Loaded:
     reduced: str | None  # the sheet whose input cells come from ``values``
     package: Package
     styles: dict[tuple[int, int], int] = field(default_factory=dict)  # its output cells' formats (cellXfs index)
+    part: str | None = None  # the reduced sheet's part in the package
 
     def restore(self, ws: Any, col: int, rows: range) -> None:
         """Put back the cells of output column ``col`` left out of the copy, with their formats
@@ -62,8 +63,10 @@ class Loaded:
                 cell._style = copy(styles[s])
 
 
-def load(source: Path, outputs: Iterable[str], full: bool = False) -> Loaded:
-    package = Package(source)
+def load(source: Path, outputs: Iterable[str], full: bool = False, package: Package | None = None) -> Loaded:
+    """``source`` opened for the refresh (see the module's docstring); ``package``: its
+    parts, when they have been read already."""
+    package = package if package is not None else Package.read(source)
     keys = {norm(o) for o in outputs}
     parts = BookParts(package)
     sheet = next((s.get("name") for s in parts.sheets if norm(s.get("name") or "") == "leads"), None)
@@ -76,7 +79,7 @@ def load(source: Path, outputs: Iterable[str], full: bool = False) -> Loaded:
         return Loaded(openpyxl.load_workbook(source, keep_links=False), None, None, package)
     reader = _SameStrings(io.BytesIO(reduced[0]), values[sheet]._shared_strings)
     reader.read()
-    return Loaded(reader.wb, values, sheet, package, reduced[1])
+    return Loaded(reader.wb, values, sheet, package, reduced[1], parts.sheet_part(sheet))
 
 
 class _SameStrings(ExcelReader):  # type: ignore[misc]
@@ -135,8 +138,7 @@ def fast_values(loaded: Loaded, sheet: str, box: tuple[int, int, int, int]) -> t
     read-only mode gives them, a formula cell as its last calculated value (openpyxl's
     data-only mode); and, by column offset, how many formula cells have no value. None
     when the sheet's XML is not in the shape read here."""
-    part = BookParts(loaded.package).sheet_part(sheet)
-    xml = loaded.package.parts.get(part or "")
+    xml = loaded.package.parts.get(loaded.part or "") if sheet == loaded.reduced else None
     if xml is None or not _plain_shape(xml):
         return None
     top, left, bottom, right = box

@@ -50,7 +50,7 @@ class Written:
 def save_lossless(wb: Any, package: Package, target: Path, written: dict[str, Written], owned: Collection[str]) -> None:
     """Write ``package`` (the original, as read) to ``target`` with the refresh's changes."""
     edits = [_leads_edit(wb[sheet], w) for sheet, w in written.items()]  # cell formats numbered before the scratch save
-    scratch = Package(io.BytesIO(_scratch(wb, owned)))
+    scratch = Package.read(io.BytesIO(_scratch(wb, owned)))
     write_back(package, scratch, edits, [s for s in wb.sheetnames if s in owned])
     atomic_save(package.save, target)
 

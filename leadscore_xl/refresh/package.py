@@ -38,32 +38,33 @@ def _damaged(source: Path, what: str) -> BookError:
     return BookError(f"{source.name} cannot be opened as an Excel workbook: {what}; {_FIX}")
 
 
-def check_package(source: Path) -> None:
-    """Raise a one-line BookError if ``source`` is not a sound workbook package."""
+def check_package(source: Path) -> Package:
+    """The package of ``source``, read once; a one-line BookError if it is not a sound
+    workbook package."""
     try:
         with zipfile.ZipFile(source) as archive:
-            for info in archive.infolist():
-                _check_part(source, archive, info)
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+            return Package(infos, {i.filename: _check_part(source, archive, i) for i in infos})
     except zipfile.BadZipFile as exc:
         raise _damaged(source, f"the zip archive is corrupt ({exc})") from exc
     except OSError as exc:
         raise _damaged(source, f"it cannot be read ({exc})") from exc
 
 
-def _check_part(source: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> None:
+def _check_part(source: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -> bytes:
     name = info.filename
     try:
         data = archive.read(info)
     except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError) as exc:
         raise _damaged(source, f"the part {name} is corrupt ({exc})") from exc
     if not name.endswith((".xml", ".rels")):
-        return
+        return data
     if name != "[Content_Types].xml" and not name.startswith("xl/tables/"):
         try:  # well-formed? expat alone, without building a tree: a large sheet costs a second
             pyexpat.ParserCreate().Parse(data, True)
         except pyexpat.ExpatError as exc:
             raise _damaged(source, f"the part {name} is not valid XML ({exc})") from exc
-        return
+        return data
     try:
         root = etree.fromstring(data, PARSER)
     except etree.XMLSyntaxError as exc:
@@ -75,6 +76,7 @@ def _check_part(source: Path, archive: zipfile.ZipFile, info: zipfile.ZipInfo) -
         match = _REF.match(ref)
         if match is None or (match.group(3) and (len(match.group(3)), match.group(3)) < (len(match.group(1)), match.group(1))):
             raise _damaged(source, f"the table in {name} has the invalid range {ref!r}")
+    return data
 
 
 # ---- the package as parts: read once, edit the owned ones, write the rest back unchanged ----------
@@ -106,11 +108,15 @@ class Package:
     """Every part of a workbook package, decompressed, with its zip entry. Parts not set or
     removed are written back with the same bytes, name, order, date and compression."""
 
-    def __init__(self, path: Path | IO[bytes]) -> None:
-        with zipfile.ZipFile(path) as archive:
-            self.infos = [i for i in archive.infolist() if not i.is_dir()]
-            self.parts = {i.filename: archive.read(i) for i in self.infos}
+    def __init__(self, infos: list[zipfile.ZipInfo], parts: dict[str, bytes]) -> None:
+        self.infos, self.parts = infos, parts
         self._types: Any = None
+
+    @classmethod
+    def read(cls, path: Path | IO[bytes]) -> Package:
+        with zipfile.ZipFile(path) as archive:
+            infos = [i for i in archive.infolist() if not i.is_dir()]
+            return cls(infos, {i.filename: archive.read(i) for i in infos})
 
     # ---- parts and relationships ------------------------------------------------------------
     def xml(self, name: str) -> Any:
