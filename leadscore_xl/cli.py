@@ -130,14 +130,18 @@ def _date_option(parser: argparse.ArgumentParser) -> None:
 class _Interrupt:
     """SIGINT as KeyboardInterrupt, remembered: a library that swallows one (a bare
     ``except`` around an import) cannot make the command go on to save; the save looks
-    at ``seen`` (see :func:`~leadscore_xl.refresh.book_parts.atomic_save`)."""
+    at ``seen`` and, once the file is replaced, sets ``saved``: a Ctrl-C after that
+    point lets the command finish (its file is complete) rather than say it was not
+    changed (see :func:`~leadscore_xl.refresh.book_parts.atomic_save`)."""
 
     def __init__(self) -> None:
         self.seen: list[int] = []
+        self.saved = False
 
     def __call__(self, signum: int, frame: object) -> None:
         self.seen.append(signum)
-        raise KeyboardInterrupt
+        if not self.saved:
+            raise KeyboardInterrupt
 
 
 def main(argv: list[str] | None = None) -> int:

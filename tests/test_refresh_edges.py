@@ -146,8 +146,9 @@ def _cpu_seconds(pid: int) -> float:
 
 @pytest.fixture(scope="module")
 def big_book(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    """A workbook whose refresh takes several CPU seconds (400 leads, 3,000 deals)."""
-    return save(build_workbook(lead_rows(400), deal_rows(3000)), tmp_path_factory.mktemp("big") / "big.xlsx").read_bytes()
+    """A workbook whose refresh takes several CPU seconds (4,000 leads, 3,000 deals: about
+    4 s, so that the last moment below falls before the save)."""
+    return save(build_workbook(lead_rows(4000), deal_rows(3000)), tmp_path_factory.mktemp("big") / "big.xlsx").read_bytes()
 
 
 @pytest.mark.slow
@@ -259,3 +260,26 @@ def test_a_ctrl_c_that_a_library_swallows_still_stops_the_save(tmp_path: Path, b
     assert cli.main(["refresh", str(src), "-q"]) == 130
     assert src.read_bytes() == big_book
     assert sorted(p.name for p in tmp_path.iterdir()) == ["book.xlsx"]
+
+
+def test_a_ctrl_c_after_the_save_lets_the_command_finish(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+                                                         capsys: pytest.CaptureFixture[str]) -> None:
+    """Once the file is replaced, the work is done: a Ctrl-C then must not report that the
+    workbook was not changed (it was, completely)."""
+    from leadscore_xl.refresh import book_file
+
+    src = save(build_workbook(), tmp_path / "book.xlsx")
+    before = src.read_bytes()
+    real = book_file.FileBook.save
+
+    def save_then_interrupt(self: book_file.FileBook) -> None:
+        real(self)
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(0.05)
+
+    monkeypatch.setattr(book_file.FileBook, "save", save_then_interrupt)
+    assert cli.main(["refresh", str(src), "-q"]) == 0
+    out = capsys.readouterr()
+    assert out.out.startswith("Scored ") and "interrupted" not in out.err
+    assert src.read_bytes() != before and openpyxl.load_workbook(src)["Leads"].max_column > len(LEAD_HEADER)
+    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler  # main puts the handler back

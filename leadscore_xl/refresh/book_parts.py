@@ -44,6 +44,8 @@ def atomic_save(write: Callable[[str], None], target: Path) -> None:
         if caught or getattr(previous.get(signal.SIGINT), "seen", None):
             raise KeyboardInterrupt
         os.replace(temp, target)
+        if hasattr(previous.get(signal.SIGINT), "saved"):  # the command's handler: a Ctrl-C from now on is too late
+            previous[signal.SIGINT].saved = True  # type: ignore[union-attr]
     except PermissionError as exc:
         _remove(temp)
         raise BookError(
