@@ -35,7 +35,7 @@ from openpyxl.utils.datetime import from_excel, from_ISO8601
 from leadscore_xl.refresh.book_parts import choose_table
 from leadscore_xl.refresh.lossless import BookParts
 from leadscore_xl.refresh.package import Package
-from leadscore_xl.refresh.sheetxml import col_number, drop_cells
+from leadscore_xl.refresh.sheetxml import col_number, drop_cells, row_span
 from leadscore_xl.sheet.table import norm
 
 __all__ = ["Loaded", "fast_values", "load"]
@@ -128,7 +128,6 @@ _ATTR_T = re.compile(rb'\st="(\w+)"')
 _VALUE = re.compile(rb"<v(?:\s[^>]*)?>([^<]*)</v>")
 _TEXT = re.compile(rb"<t(?:\s[^>]*)?>([^<]*)</t>")
 _PHONETIC = re.compile(rb"<rPh\b.*?</rPh>", re.S)
-_ROW_AT = re.compile(rb'<row r="(\d+)"')
 _N = re.match(rb"(n)", b"n")
 _ZERO = re.match(rb"(0)", b"0")
 
@@ -149,7 +148,7 @@ def fast_values(loaded: Loaded, sheet: str, box: tuple[int, int, int, int]) -> t
     dates, spans, epoch = book._date_formats, book._timedelta_formats, book.epoch
     strings = book[sheet]._shared_strings
     columns: dict[bytes, int] = {}
-    for cell in _CELL.finditer(xml, *_row_span(xml, top, bottom)):
+    for cell in _CELL.finditer(xml, *(row_span(xml, top, bottom) or (0, len(xml)))):
         letters = cell.group(1)
         j = columns.get(letters)
         if j is None:
@@ -186,21 +185,6 @@ def _plain_shape(xml: bytes) -> bool:
         return False
     return (b"<![CDATA[" not in xml and b"<x:c" not in xml
             and xml.count(b"<c ") + xml.count(b"<c>") == xml.count(b'<c r="'))  # fmt: skip
-
-
-def _row_span(xml: bytes, top: int, bottom: int) -> tuple[int, int]:
-    """Byte offsets of the rows top..bottom (the whole sheet when they cannot be found)."""
-    begin, end = 0, len(xml)
-    for row in _ROW_AT.finditer(xml):
-        r = int(row.group(1))
-        if r < top:
-            continue
-        if begin == 0:
-            begin = row.start()
-        if r > bottom:
-            end = row.start()
-            break
-    return begin, end
 
 
 _ENTITY = re.compile(r"&(#x[0-9A-Fa-f]+|#[0-9]+|amp|lt|gt|quot|apos);")

@@ -20,6 +20,7 @@ sheets, themes, shared strings, document properties...) is not parsed and keeps 
 
 from __future__ import annotations
 
+import copy
 import posixpath
 from dataclasses import dataclass, field
 from typing import Any
@@ -260,7 +261,7 @@ def _sheet_xml(data: bytes, styles: StyleMerge, strings: list[Any]) -> bytes:
             cell.set("t", "inlineStr")
             inline = etree.SubElement(cell, f"{_M}is")
             for piece in strings[int(value.text)]:
-                inline.append(_clone(piece))
+                inline.append(copy.deepcopy(piece))
     for row in root.iter(f"{_M}row"):
         if row.get("s") is not None:
             row.set("s", str(styles.index(int(row.get("s")))))
@@ -269,9 +270,6 @@ def _sheet_xml(data: bytes, styles: StyleMerge, strings: list[Any]) -> bytes:
             col.set("style", str(styles.index(int(col.get("style")))))
     return to_bytes(root)
 
-
-def _clone(element: Any) -> Any:
-    return etree.fromstring(etree.tostring(element), PARSER)
 
 
 # ---- recalculation ------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from lxml import etree
 from leadscore_xl.refresh.package import MAIN_NS, PARSER, child, to_bytes
 from leadscore_xl.sheet.table import column_letters
 
-__all__ = ["SheetEdit", "cell_xml", "col_number", "drop_cells", "edit_sheet"]
+__all__ = ["SheetEdit", "cell_xml", "col_number", "drop_cells", "edit_sheet", "row_span"]
 
 _NAME = rb"(?:[A-Za-z_][\w.-]*:)?"
 _ROW = re.compile(rb"<(" + _NAME + rb")row(?=[\s/>])([^>]*?)(/>|>(.*?)</" + _NAME + rb"row>)", re.S)
@@ -303,6 +303,22 @@ def used_range(top: int, left: int, bottom: int, right: int) -> str:
     return f"{column_letters(left)}{top}:{column_letters(right)}{bottom}"
 
 
+def row_span(xml: bytes, first: int, last: int, start: int = 0, end: int | None = None,
+             prefix: bytes = b"") -> tuple[int, int] | None:
+    """Byte offsets, within ``start``..``end``, from the first row numbered ``first`` or
+    more to the first row after ``last`` (else ``end``); None when no row is numbered
+    ``first`` or more (rows whose reference is not their first attribute are not seen)."""
+    end = len(xml) if end is None else end
+    begin = None
+    for row in re.compile(b"<" + prefix + rb'row r="(\d+)"').finditer(xml, start, end):
+        r = int(row.group(1))
+        if begin is None and r >= first:
+            begin = row.start()
+        if r > last:
+            return (begin if begin is not None else row.start()), row.start()
+    return None if begin is None else (begin, end)
+
+
 def drop_cells(xml: bytes, columns: set[int], first_row: int, last_row: int,
                styled: set[int] = frozenset()) -> tuple[bytes, dict[tuple[int, int], int]]:  # type: ignore[assignment]
     """The sheet without its cells in ``columns`` of rows ``first_row``..``last_row`` (for a
@@ -313,18 +329,11 @@ def drop_cells(xml: bytes, columns: set[int], first_row: int, last_row: int,
     if found is None or found.group(2) == b"/>" or not columns:
         return xml, styles
     prefix = found.group(1)
-    start, end = found.end(), xml.index(b"</" + prefix + b"sheetData>", found.end())
-    begin = stop = None
-    for row in re.finditer(b"<" + prefix + rb'row r="(\d+)"', xml[start:end]):
-        r = int(row.group(1))
-        if begin is None and r >= first_row:
-            begin = start + row.start()
-        if r > last_row:
-            stop = start + row.start()
-            break
-    if begin is None:
+    span = row_span(xml, first_row, last_row, found.end(), xml.index(b"</" + prefix + b"sheetData>", found.end()),
+                    prefix)  # fmt: skip
+    if span is None:
         return xml, styles
-    stop = end if stop is None else stop
+    begin, stop = span
 
     def pattern(cols: set[int]) -> re.Pattern[bytes]:
         letters = b"|".join(column_letters(c).encode() for c in sorted(cols))
